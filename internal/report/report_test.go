@@ -1,0 +1,237 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/vexil-dev/vexil/statements"
+)
+
+// sample holds an error, a warning, a whole-file finding and a message that
+// needs escaping in every format.
+var sample = []statements.Finding{
+	{File: "statements/proxy/CVE-2023-44487.yaml", Line: 7, Column: 16, Rule: "status-justification", Severity: statements.SeverityError, Message: `justification "not_relevant" is not one of [component_not_present]`},
+	{File: "statements/proxy/CVE-2023-44487.yaml", Line: 9, Column: 3, Rule: "purl-syntax", Severity: statements.SeverityWarning, Message: "100% odd: a|b,\nnext"},
+	{File: "statements/x y.yaml", Rule: "syntax", Severity: statements.SeverityError, Message: "empty file"},
+}
+
+func render(t *testing.T, f Format, fs []statements.Finding) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, f, fs, Options{}); err != nil {
+		t.Fatalf("Write(%s): %v", f, err)
+	}
+	return buf.String()
+}
+
+func TestWrite(t *testing.T) {
+	tests := []struct {
+		format Format
+		in     []statements.Finding
+		want   string
+	}{
+		{Text, nil, ""},
+		{Text, sample, `statements/proxy/CVE-2023-44487.yaml:7:16: status-justification: justification "not_relevant" is not one of [component_not_present]
+statements/proxy/CVE-2023-44487.yaml:9:3: warning: purl-syntax: 100% odd: a|b,
+next
+statements/x y.yaml: syntax: empty file
+`},
+		{JSON, nil, "[]\n"},
+		{JSON, sample[2:], `[
+  {
+    "file": "statements/x y.yaml",
+    "line": 0,
+    "column": 0,
+    "rule": "syntax",
+    "severity": "error",
+    "message": "empty file"
+  }
+]
+`},
+		{GitHub, nil, ""},
+		{GitHub, sample, `::error file=statements/proxy/CVE-2023-44487.yaml,line=7,col=16,title=status-justification::justification "not_relevant" is not one of [component_not_present]
+::warning file=statements/proxy/CVE-2023-44487.yaml,line=9,col=3,title=purl-syntax::100%25 odd: a|b,%0Anext
+::error file=statements/x y.yaml,title=syntax::empty file
+`},
+		{Markdown, nil, "### vexil check\n\n✅ No findings.\n"},
+		{Markdown, sample[1:2], "### vexil check\n\n✅ No errors, 1 warning in 1 file.\n\n" +
+			"| | Location | Rule | Message |\n| --- | --- | --- | --- |\n" +
+			"| ⚠️ warning | `statements/proxy/CVE-2023-44487.yaml:9:3` | [purl-syntax](https://github.com/vexil-dev/vexil/blob/main/docs/rules.md#purl-syntax) | 100% odd: a\\|b, next |\n"},
+		{Markdown, sample, "### vexil check\n\n❌ 2 errors, 1 warning in 2 files.\n\n" +
+			"| | Location | Rule | Message |\n| --- | --- | --- | --- |\n" +
+			"| ❌ error | `statements/proxy/CVE-2023-44487.yaml:7:16` | [status-justification](https://github.com/vexil-dev/vexil/blob/main/docs/rules.md#status-justification) | justification \"not\\_relevant\" is not one of \\[component\\_not\\_present\\] |\n" +
+			"| ⚠️ warning | `statements/proxy/CVE-2023-44487.yaml:9:3` | [purl-syntax](https://github.com/vexil-dev/vexil/blob/main/docs/rules.md#purl-syntax) | 100% odd: a\\|b, next |\n" +
+			"| ❌ error | `statements/x y.yaml` | [syntax](https://github.com/vexil-dev/vexil/blob/main/docs/rules.md#syntax) | empty file |\n"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.format), func(t *testing.T) {
+			if got := render(t, tt.format, tt.in); got != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMarkdownRowLimit(t *testing.T) {
+	var fs []statements.Finding
+	for i := range MarkdownRowLimit + 3 {
+		fs = append(fs, statements.Finding{File: "a.yaml", Line: i + 1, Column: 1, Rule: "r", Severity: statements.SeverityError, Message: "m"})
+	}
+	got := render(t, Markdown, fs)
+	if n := bytes.Count([]byte(got), []byte("\n| ❌ error |")); n != MarkdownRowLimit {
+		t.Errorf("got %d rows, want %d", n, MarkdownRowLimit)
+	}
+	if !bytes.HasSuffix([]byte(got), []byte("\n… and 3 more; run `vexil check` to see them all.\n")) {
+		t.Errorf("got tail %q, want the count of the rows left out", got[len(got)-80:])
+	}
+}
+
+func TestGitHubEscaping(t *testing.T) {
+	tests := []struct {
+		in, data, property string
+	}{
+		{"plain", "plain", "plain"},
+		{"50%", "50%25", "50%25"},
+		{"%0A", "%250A", "%250A"},
+		{"a\nb", "a%0Ab", "a%0Ab"},
+		{"a\r\nb", "a%0D%0Ab", "a%0D%0Ab"},
+		{"a:b,c", "a:b,c", "a%3Ab%2Cc"},
+		{"::error::x", "::error::x", "%3A%3Aerror%3A%3Ax"},
+		{"title=x,line=1", "title=x,line=1", "title=x%2Cline=1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := EscapeGitHubData(tt.in); got != tt.data {
+				t.Errorf("EscapeGitHubData(%q) = %q, want %q", tt.in, got, tt.data)
+			}
+			if got := EscapeGitHubProperty(tt.in); got != tt.property {
+				t.Errorf("EscapeGitHubProperty(%q) = %q, want %q", tt.in, got, tt.property)
+			}
+		})
+	}
+}
+
+func TestSARIF(t *testing.T) {
+	fs := append([]statements.Finding{}, sample...)
+	fs = append(fs, statements.Finding{File: "b.yaml", Line: 2, Column: 1, Rule: "status-justification", Severity: statements.SeverityError, Message: "again"})
+	var buf bytes.Buffer
+	if err := WriteSARIF(&buf, fs, Options{ToolVersion: "v1.2.3"}); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name, Version, InformationURI string
+					Rules                         []struct {
+						ID               string
+						ShortDescription struct{ Text string }
+						HelpURI          string
+					}
+				}
+			}
+			Results []struct {
+				RuleID    string
+				RuleIndex int
+				Level     string
+				Message   struct{ Text string }
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI       string
+							URIBaseID string `json:"uriBaseId"`
+						}
+						Region struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	if log.Schema != SARIFSchema || log.Version != "2.1.0" || len(log.Runs) != 1 {
+		t.Fatalf("got $schema %q version %q %d runs, want %q 2.1.0 1 run", log.Schema, log.Version, len(log.Runs), SARIFSchema)
+	}
+	d := log.Runs[0].Tool.Driver
+	if d.Name != "vexil" || d.Version != "v1.2.3" || d.InformationURI != InformationURI {
+		t.Errorf("got driver %q %q %q", d.Name, d.Version, d.InformationURI)
+	}
+	wantRules := []string{"status-justification", "purl-syntax", "syntax"}
+	if len(d.Rules) != len(wantRules) {
+		t.Fatalf("got %d rules, want %d", len(d.Rules), len(wantRules))
+	}
+	for i, id := range wantRules {
+		r := d.Rules[i]
+		if r.ID != id || r.HelpURI != RulesURI+"#"+id || r.ShortDescription.Text == "" {
+			t.Errorf("rule %d: got %+v, want id %s with help and description", i, r, id)
+		}
+	}
+	type res struct {
+		rule  string
+		index int
+		level string
+		uri   string
+		line  int
+		col   int
+	}
+	want := []res{
+		{"status-justification", 0, "error", "statements/proxy/CVE-2023-44487.yaml", 7, 16},
+		{"purl-syntax", 1, "warning", "statements/proxy/CVE-2023-44487.yaml", 9, 3},
+		{"syntax", 2, "error", "statements/x%20y.yaml", 1, 0},
+		{"status-justification", 0, "error", "b.yaml", 2, 1},
+	}
+	rs := log.Runs[0].Results
+	if len(rs) != len(want) {
+		t.Fatalf("got %d results, want %d", len(rs), len(want))
+	}
+	for i, w := range want {
+		r := rs[i]
+		pl := r.Locations[0].PhysicalLocation
+		got := res{r.RuleID, r.RuleIndex, r.Level, pl.ArtifactLocation.URI, pl.Region.StartLine, pl.Region.StartColumn}
+		if got != w || pl.ArtifactLocation.URIBaseID != "%SRCROOT%" || r.Message.Text != fs[i].Message {
+			t.Errorf("result %d: got %+v base %q message %q, want %+v base %%SRCROOT%% message %q", i, got, pl.ArtifactLocation.URIBaseID, r.Message.Text, w, fs[i].Message)
+		}
+	}
+}
+
+func TestSARIFEmpty(t *testing.T) {
+	got := render(t, SARIF, nil)
+	want := `{
+  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+  "version": "2.1.0",
+  "runs": [
+    {
+      "tool": {
+        "driver": {
+          "name": "vexil",
+          "informationUri": "https://github.com/vexil-dev/vexil",
+          "rules": []
+        }
+      },
+      "columnKind": "unicodeCodePoints",
+      "results": []
+    }
+  ]
+}
+`
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range Formats {
+		if got, err := ParseFormat(string(f)); got != f || err != nil {
+			t.Errorf("ParseFormat(%q) = %q, %v, want %q, nil", f, got, err, f)
+		}
+	}
+	_, err := ParseFormat("xml")
+	if !errors.Is(err, ErrUnknownFormat) || err.Error() != `unknown output format "xml" (want one of text|json|github|markdown|sarif)` {
+		t.Errorf("ParseFormat(xml) error = %v", err)
+	}
+}
