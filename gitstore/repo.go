@@ -1,0 +1,189 @@
+package gitstore
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Hash is the object name of a git commit or blob.
+type Hash [20]byte
+
+// String returns the hash as 40 lowercase hex digits.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// IsZero reports whether h is the zero hash.
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// Commit identifies a commit and when it was committed.
+type Commit struct {
+	Hash Hash
+	// Time is the committer time, in UTC.
+	Time time.Time
+}
+
+// Repo is a git repository opened at a directory of its working tree.
+// Every path that Repo takes or returns is slash-separated and relative to
+// that directory, which may be a subdirectory of the work tree.
+type Repo struct {
+	git     *git.Repository
+	root    string // absolute work tree root
+	sub     string // slash path of the opened directory below root; "" at root
+	shallow map[plumbing.Hash]bool
+}
+
+// Open opens the git repository containing dir, looking in dir and its
+// parents as git does (a .git file of a linked worktree is followed).
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", dir, err)
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	g, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, fmt.Errorf("opening %s: %w", dir, ErrNotRepository)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", dir, err)
+	}
+	wt, err := g.Worktree()
+	if errors.Is(err, git.ErrIsBareRepository) {
+		return nil, fmt.Errorf("opening %s: %w", dir, ErrBare)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", dir, err)
+	}
+	root := wt.Filesystem.Root()
+	if resolved, err := filepath.EvalSymlinks(root); err == nil {
+		root = resolved
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("opening %s: directory is outside the work tree %s: %w", dir, root, ErrNotRepository)
+	}
+	sub := filepath.ToSlash(rel)
+	if sub == "." {
+		sub = ""
+	}
+	shallow, err := g.Storer.Shallow()
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: reading shallow commits: %w", dir, err)
+	}
+	r := &Repo{git: g, root: root, sub: sub, shallow: make(map[plumbing.Hash]bool, len(shallow))}
+	for _, h := range shallow {
+		r.shallow[h] = true
+	}
+	return r, nil
+}
+
+// Root returns the absolute path of the work tree root.
+func (r *Repo) Root() string { return r.root }
+
+// Dir returns the slash-separated path of the opened directory relative to
+// the work tree root, "" when it is the root itself.
+func (r *Repo) Dir() string { return r.sub }
+
+// Shallow reports whether the repository is a shallow clone.
+func (r *Repo) Shallow() bool { return len(r.shallow) > 0 }
+
+// Resolve returns the commit that rev names: HEAD, a local or
+// remote-tracking branch, a lightweight or annotated tag, a full or
+// abbreviated hash, optionally followed by ~N or ^.
+func (r *Repo) Resolve(ctx context.Context, rev string) (Hash, error) {
+	if err := ctx.Err(); err != nil {
+		return Hash{}, err
+	}
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		if r.Shallow() {
+			return Hash{}, fmt.Errorf("resolving %q: %w: %w", rev, ErrUnknownRevision, ErrShallow)
+		}
+		return Hash{}, fmt.Errorf("resolving %q: %w", rev, ErrUnknownRevision)
+	}
+	return Hash(*h), nil
+}
+
+// MergeBase returns the best common ancestor of a and b, as
+// git merge-base does; with several, the first go-git reports.
+func (r *Repo) MergeBase(ctx context.Context, a, b Hash) (Hash, error) {
+	if err := ctx.Err(); err != nil {
+		return Hash{}, err
+	}
+	ca, err := r.commit(a)
+	if err != nil {
+		return Hash{}, fmt.Errorf("merge base of %s and %s: %w", a, b, err)
+	}
+	cb, err := r.commit(b)
+	if err != nil {
+		return Hash{}, fmt.Errorf("merge base of %s and %s: %w", a, b, err)
+	}
+	bases, err := ca.MergeBase(cb)
+	if err != nil {
+		return Hash{}, fmt.Errorf("merge base of %s and %s: %w", a, b, r.historyErr(err))
+	}
+	if len(bases) == 0 {
+		if r.Shallow() {
+			return Hash{}, fmt.Errorf("merge base of %s and %s: %w", a, b, ErrShallow)
+		}
+		return Hash{}, fmt.Errorf("merge base of %s and %s: %w", a, b, ErrNoMergeBase)
+	}
+	return Hash(bases[0].Hash), nil
+}
+
+// commit reads a commit object, mapping a missing object to
+// ErrUnknownRevision (and ErrShallow in a shallow clone).
+func (r *Repo) commit(h Hash) (*object.Commit, error) {
+	c, err := r.git.CommitObject(plumbing.Hash(h))
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			if r.Shallow() {
+				return nil, fmt.Errorf("commit %s: %w: %w", h, ErrUnknownRevision, ErrShallow)
+			}
+			return nil, fmt.Errorf("commit %s: %w", h, ErrUnknownRevision)
+		}
+		return nil, fmt.Errorf("reading commit %s: %w", h, err)
+	}
+	return c, nil
+}
+
+// historyErr maps a missing object met while walking history to ErrShallow.
+func (r *Repo) historyErr(err error) error {
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return fmt.Errorf("%w: %w", ErrShallow, err)
+	}
+	return err
+}
+
+// gitPath turns a path relative to the opened directory into a path
+// relative to the work tree root.
+func (r *Repo) gitPath(p string) string {
+	p = strings.Trim(path.Clean("/"+p), "/")
+	if r.sub == "" {
+		return p
+	}
+	if p == "" {
+		return r.sub
+	}
+	return r.sub + "/" + p
+}
+
+// relPath turns a path relative to the work tree root into one relative to
+// the opened directory; gitPath must have been under it.
+func (r *Repo) relPath(gitPath string) string {
+	if r.sub == "" {
+		return gitPath
+	}
+	return strings.TrimPrefix(gitPath, r.sub+"/")
+}
