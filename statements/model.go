@@ -11,6 +11,11 @@ type ProductSelector struct {
 	Name string   `json:"name"`
 	Tags []string `json:"tags,omitempty"`
 
+	// Ref is the product as an OpenVEX document names it (an @id, a purl
+	// or an image reference) when the selector comes from one; Name is
+	// empty until ResolveProducts maps Ref to a product of vexil.yaml.
+	Ref string `json:"ref,omitempty"`
+
 	Pos     Position   `json:"-"` // where the selector starts
 	TagsPos []Position `json:"-"` // where each tag glob is written
 }
@@ -42,6 +47,8 @@ type Statement struct {
 	FieldPos map[string]Position `json:"-"`
 	// SubcomponentPos holds the position of each Subcomponents entry.
 	SubcomponentPos []Position `json:"-"`
+	// AliasPos holds the position of each Aliases entry.
+	AliasPos []Position `json:"-"`
 }
 
 // At returns the position of the named field's value, or of the statement
