@@ -3,9 +3,78 @@ package main
 import (
 	"context"
 	"io"
+	"os"
+
+	"github.com/spf13/cobra"
 )
 
 // Main runs vexil with args and returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return 0
+	return run(ctx, &environment{In: stdin, Out: stdout, Err: stderr, Getwd: os.Getwd}, args)
+}
+
+// environment is what a command may touch of the process it runs in, so
+// that tests can run every command in-process.
+type environment struct {
+	In       io.Reader
+	Out, Err io.Writer
+	// Getwd returns the working directory, against which relative paths
+	// of the command line are resolved.
+	Getwd func() (string, error)
+
+	// started is set once a command's RunE begins: errors before that are
+	// cobra's usage errors.
+	started bool
+}
+
+// run builds the command tree, executes args and maps the outcome to an
+// exit code.
+func run(ctx context.Context, env *environment, args []string) int {
+	root := newRootCmd(env)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	return handleError(env, cmd, err)
+}
+
+// subcommands builds vexil's commands, in the order help lists them. A new
+// command is one line here.
+func subcommands(env *environment, g *globalOptions) []*cobra.Command {
+	return []*cobra.Command{
+		newInitCmd(env, g),
+		newNewCmd(env, g),
+		newCheckCmd(env, g),
+	}
+}
+
+// newRootCmd builds the command tree.
+func newRootCmd(env *environment) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "vexil",
+		Short: "Author, check, publish and pull VEX statements for container images",
+		Long: `vexil takes VEX statements about container images from a git repository to
+the scanners of the people who run those images: it checks them in review,
+signs and publishes them as OCI 1.1 referrers of the release digests, and
+pulls them back verified and merged.`,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.Validate(); err != nil {
+				return err
+			}
+			env.started = true
+			return nil
+		},
+	}
+	root.SetIn(env.In)
+	root.SetOut(env.Out)
+	root.SetErr(env.Err)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{err: err}
+	})
+	root.CompletionOptions.DisableDefaultCmd = true
+	g.AddFlags(root.PersistentFlags())
+	root.AddCommand(subcommands(env, g)...)
+	return root
 }

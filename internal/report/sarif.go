@@ -124,9 +124,14 @@ func WriteSARIF(w io.Writer, findings []statements.Finding, opts Options) error 
 	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
-// describeRule turns a rule id such as "status-justification" into a short
-// description ("Status justification").
+// describeRule returns the summary of rule id from statements.Rules, or,
+// for a rule it does not list, the id in words ("Status justification").
 func describeRule(id string) string {
+	for _, r := range statements.Rules() {
+		if r.ID == id {
+			return r.Summary
+		}
+	}
 	s := strings.ReplaceAll(id, "-", " ")
 	if s == "" {
 		return s

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vexil-dev/vexil/internal/report"
+	"github.com/vexil-dev/vexil/statements"
+)
+
+// checkOptions are the inputs of `vexil check`.
+type checkOptions struct {
+	env     *environment
+	globals *globalOptions
+
+	Paths   []string
+	Offline bool
+	Base    string
+	Format  string
+}
+
+// newCheckCmd builds `vexil check`.
+func newCheckCmd(env *environment, g *globalOptions) *cobra.Command {
+	opts := &checkOptions{env: env, globals: g}
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Check statements against the OpenVEX rules",
+		Long: `Check every statement file under statements/ (or only the files and
+directories given) against the rules of docs/rules.md, and report every
+finding at once.
+
+Exit status: 0 no errors (warnings allowed), 1 findings with errors,
+2 usage or configuration error, 3 registry or I/O failure.`,
+		Example: `  vexil check --offline
+  vexil check --offline --format github statements/proxy`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			return runCheck(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.Offline, "offline", false, "run only the rules that need no registry")
+	f.StringVar(&opts.Base, "base", "", "check only the statements changed since git revision `REV`")
+	f.StringVar(&opts.Format, "format", "", "output `format`: "+report.FormatNames()+" (default text, or json with -o json)")
+	return cmd
+}
+
+// format resolves --format and -o/--output to one report format.
+func (o *checkOptions) format() (report.Format, error) {
+	if o.Format == "" {
+		return report.Format(o.globals.Output), nil
+	}
+	f, err := report.ParseFormat(o.Format)
+	if err != nil {
+		return "", &usageError{err: fmt.Errorf("--format: %w", err)}
+	}
+	if o.globals.Output != outputText && string(f) != o.globals.Output {
+		return "", usageErrorf("--format %s and -o %s disagree; pass one of them", f, o.globals.Output)
+	}
+	return f, nil
+}
+
+// runCheck loads the repository, runs the rules and renders the findings
+// on stdout and a summary on stderr.
+func runCheck(cmd *cobra.Command, opts *checkOptions) error {
+	format, err := opts.format()
+	if err != nil {
+		return err
+	}
+	if opts.Base != "" {
+		return errNeedsHistory
+	}
+	if !opts.Offline {
+		return errNeedsReleases
+	}
+	ws, err := openWorkspace(opts.env, opts.globals, opts.env.Out, format)
+	if err != nil {
+		return err
+	}
+	paths := make([]string, len(opts.Paths))
+	for i, p := range opts.Paths {
+		paths[i] = ws.abs(p)
+	}
+	stmts, findings, err := statements.LoadStatements(ws.Config.Root, paths)
+	if err != nil {
+		return fmt.Errorf("loading statements: %w", err)
+	}
+	checked, err := statements.Check(cmd.Context(), ws.Config, stmts, statements.CheckOptions{})
+	if err != nil {
+		return fmt.Errorf("checking statements: %w", err)
+	}
+	all := append(append(append([]statements.Finding{}, ws.Findings...), findings...), checked...)
+	statements.SortFindings(all)
+	all = ws.displayFindings(all)
+
+	if err := report.Write(opts.env.Out, format, all, reportOptions()); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	fmt.Fprintf(opts.env.Err, "%s in %s: %s\n",
+		report.Plural(len(stmts), "statement"), report.Plural(countFiles(stmts), "file"), report.Count(all))
+	if statements.HasErrors(all) {
+		return errFindings
+	}
+	return nil
+}
+
+// countFiles returns how many distinct files stmts come from.
+func countFiles(stmts []statements.Statement) int {
+	seen := make(map[string]bool)
+	for _, s := range stmts {
+		seen[s.File] = true
+	}
+	return len(seen)
+}
