@@ -1,0 +1,194 @@
+package oci
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+	specs "github.com/opencontainers/image-spec/specs-go"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/registry"
+	"oras.land/oras-go/v2/registry/remote/auth"
+)
+
+// Source says where a referrer or SBOM was found.
+type Source string
+
+// Sources of referrers and SBOMs.
+const (
+	SourceReferrersAPI Source = "referrers-api"
+	SourceReferrersTag Source = "referrers-tag"
+	SourceBuildKit     Source = "buildkit-attestation"
+)
+
+// pushVerifyAttempts bounds how often PushReferrer re-adds a referrer that
+// concurrent writers dropped from a tag schema index.
+const pushVerifyAttempts = 6
+
+const zeroDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+
+// ReferrersAPI reports whether repo's registry serves the OCI 1.1 referrers
+// API. The answer is probed once per repository and remembered.
+func (c *Client) ReferrersAPI(ctx context.Context, repo string) (bool, error) {
+	c.mu.Lock()
+	v, ok := c.referrers[repo]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	ref, err := registry.ParseReference(repo)
+	if err != nil {
+		return false, fmt.Errorf("repository %q: %w", repo, err)
+	}
+	pctx := auth.AppendRepositoryScope(ctx, ref, auth.ActionPull)
+	url := fmt.Sprintf("%s://%s/v2/%s/referrers/%s", c.scheme(), ref.Host(), ref.Repository, zeroDigest)
+	req, err := http.NewRequestWithContext(pctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false, err
+	}
+	resp, err := c.auth.Do(req)
+	if err != nil {
+		return false, c.wrap(err, "probing the referrers API of %s", repo)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	switch resp.StatusCode {
+	case http.StatusOK:
+		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		v = mt == ocispec.MediaTypeImageIndex
+	case http.StatusNotFound:
+		v = false
+	default:
+		return false, fmt.Errorf("probing the referrers API of %s: %s", repo, resp.Status)
+	}
+	r, err := c.repository(repo)
+	if err != nil {
+		return false, err
+	}
+	_ = r.SetReferrersCapability(v) // already set to the same answer is fine
+	c.mu.Lock()
+	c.referrers[repo] = v
+	c.mu.Unlock()
+	return v, nil
+}
+
+// Referrers lists the manifests in repo whose subject is the given digest,
+// through the referrers API or, on registries without it, the referrers tag
+// schema (sha256-<hex>); the Source says which answered. With a non-empty
+// artifactType only referrers of that type are returned (filtered here too,
+// since some registries ignore the filter).
+func (c *Client) Referrers(ctx context.Context, repo string, subject digest.Digest, artifactType string) ([]ocispec.Descriptor, Source, error) {
+	api, err := c.ReferrersAPI(ctx, repo)
+	if err != nil {
+		return nil, "", err
+	}
+	src := SourceReferrersTag
+	if api {
+		src = SourceReferrersAPI
+	}
+	r, err := c.repository(repo)
+	if err != nil {
+		return nil, src, err
+	}
+	var out []ocispec.Descriptor
+	err = r.Referrers(ctx, ocispec.Descriptor{Digest: subject}, artifactType, func(page []ocispec.Descriptor) error {
+		for _, d := range page {
+			if artifactType == "" || d.ArtifactType == artifactType {
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, src, c.wrap(err, "listing referrers of %s@%s", repo, subject)
+	}
+	return out, src, nil
+}
+
+// PushReferrer pushes an OCI image manifest with artifactType, the empty
+// config, one layer (layer, of layerMediaType), the given annotations and
+// subject, to repo, and returns its descriptor. On a registry without the
+// referrers API it also adds the manifest to the subject's referrers tag
+// schema index; that index is read-modify-write, so PushReferrer re-reads it
+// and adds the manifest again if a concurrent writer dropped it. The old
+// index is never deleted (registries refuse deletes by default). Pushing the
+// same manifest again changes nothing.
+func (c *Client) PushReferrer(ctx context.Context, repo string, subject ocispec.Descriptor, artifactType string, layer []byte, layerMediaType string, annotations map[string]string) (ocispec.Descriptor, error) {
+	api, err := c.ReferrersAPI(ctx, repo)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	r, err := c.repository(repo)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	config := ocispec.Descriptor{MediaType: ocispec.MediaTypeEmptyJSON, Digest: ocispec.DescriptorEmptyJSON.Digest, Size: ocispec.DescriptorEmptyJSON.Size}
+	layerDesc := ocispec.Descriptor{MediaType: layerMediaType, Digest: digest.FromBytes(layer), Size: int64(len(layer))}
+	for _, blob := range []struct {
+		desc ocispec.Descriptor
+		data []byte
+	}{{config, ocispec.DescriptorEmptyJSON.Data}, {layerDesc, layer}} {
+		ok, err := r.Blobs().Exists(ctx, blob.desc)
+		if err != nil {
+			return ocispec.Descriptor{}, c.wrap(err, "checking blob %s in %s", blob.desc.Digest, repo)
+		}
+		if ok {
+			continue
+		}
+		if err := r.Blobs().Push(ctx, blob.desc, bytes.NewReader(blob.data)); err != nil {
+			return ocispec.Descriptor{}, c.wrap(err, "pushing blob %s to %s", blob.desc.Digest, repo)
+		}
+	}
+	m := ocispec.Manifest{
+		Versioned:    specs.Versioned{SchemaVersion: 2},
+		MediaType:    ocispec.MediaTypeImageManifest,
+		ArtifactType: artifactType,
+		Config:       config,
+		Layers:       []ocispec.Descriptor{layerDesc},
+		Subject:      &ocispec.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size},
+		Annotations:  annotations,
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("encoding referrer manifest: %w", err)
+	}
+	desc := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromBytes(b), Size: int64(len(b))}
+	if err := r.Manifests().Push(ctx, desc, bytes.NewReader(b)); err != nil {
+		return ocispec.Descriptor{}, c.wrap(err, "pushing referrer %s of %s@%s", desc.Digest, repo, subject.Digest)
+	}
+	if api {
+		return desc, nil
+	}
+	wait := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		listed, _, err := c.Referrers(ctx, repo, subject.Digest, "")
+		if err != nil {
+			return ocispec.Descriptor{}, err
+		}
+		if slices.ContainsFunc(listed, func(d ocispec.Descriptor) bool { return d.Digest == desc.Digest }) {
+			return desc, nil
+		}
+		if attempt == pushVerifyAttempts {
+			return ocispec.Descriptor{}, fmt.Errorf("pushing referrer %s of %s@%s: %w", desc.Digest, repo, subject.Digest, ErrReferrerLost)
+		}
+		c.log.DebugContext(ctx, "referrer dropped from the tag schema index by a concurrent writer; adding it again", "referrer", desc.Digest, "subject", subject.Digest)
+		select {
+		case <-ctx.Done():
+			return ocispec.Descriptor{}, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+		// pushing the manifest again makes oras-go add it to the index anew
+		if err := r.Manifests().Push(ctx, desc, bytes.NewReader(b)); err != nil {
+			return ocispec.Descriptor{}, c.wrap(err, "pushing referrer %s of %s@%s", desc.Digest, repo, subject.Digest)
+		}
+	}
+}
+
