@@ -191,4 +191,3 @@ func (c *Client) PushReferrer(ctx context.Context, repo string, subject ocispec.
 		}
 	}
 }
-
