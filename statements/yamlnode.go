@@ -291,13 +291,34 @@ func findAlias(n *yaml.Node, depth int) *yaml.Node {
 // finding at that line.
 func yamlErrorFinding(file string, err error, rule string) Finding {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	p := Position{}
+	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if num, tail, ok := strings.Cut(rest, ": "); ok {
 			if n, convErr := strconv.Atoi(num); convErr == nil {
-				p.Line, msg = n, tail
+				line, msg = n, tail
 			}
 		}
 	}
-	return newFinding(file, p, rule, SeverityError, "%s", msg)
+	// yaml.v3 counts lines from 1 for scanner errors but from 0 for
+	// parser errors (and then omits line 0); the parser's are these.
+	if contains(yamlParserProblems(), msg) {
+		line++
+	}
+	return newFinding(file, Position{Line: line}, rule, SeverityError, "%s", msg)
+}
+
+func yamlParserProblems() []string {
+	return []string{
+		"did not find expected ',' or ']'",
+		"did not find expected ',' or '}'",
+		"did not find expected '-' indicator",
+		"did not find expected <document start>",
+		"did not find expected <stream-start>",
+		"did not find expected key",
+		"did not find expected node content",
+		"found duplicate %TAG directive",
+		"found duplicate %YAML directive",
+		"found incompatible YAML document",
+		"found undefined tag handle",
+	}
 }
