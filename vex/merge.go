@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	govex "github.com/openvex/go-vex/pkg/vex"
 	"github.com/opencontainers/go-digest"
+	govex "github.com/openvex/go-vex/pkg/vex"
 	"github.com/package-url/packageurl-go"
 )
 

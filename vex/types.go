@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	govex "github.com/openvex/go-vex/pkg/vex"
 	"github.com/opencontainers/go-digest"
+	govex "github.com/openvex/go-vex/pkg/vex"
 )
 
 // Context is the @context of every document this package writes.
