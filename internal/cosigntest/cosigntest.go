@@ -40,7 +40,9 @@ type toolError struct {
 	stderr string
 }
 
-func (e *toolError) Error() string { return "go tool -n " + ToolPath + ": " + e.err.Error() + ": " + e.stderr }
+func (e *toolError) Error() string {
+	return "go tool -n " + ToolPath + ": " + e.err.Error() + ": " + e.stderr
+}
 
 // Binary returns the path of the real cosign CLI, built by
 // `go tool -n github.com/sigstore/cosign/v2/cmd/cosign` once per test
