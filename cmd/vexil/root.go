@@ -23,7 +23,7 @@ type environment struct {
 	Getwd func() (string, error)
 
 	// started is set once a command's RunE begins: errors before that are
-	// cobra's usage errors.
+	// cobra's usage errors (see markStart).
 	started bool
 }
 
@@ -60,11 +60,7 @@ pulls them back verified and merged.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if err := g.Validate(); err != nil {
-				return err
-			}
-			env.started = true
-			return nil
+			return g.Validate()
 		},
 	}
 	root.SetIn(env.In)
@@ -76,5 +72,21 @@ pulls them back verified and merged.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	g.AddFlags(root.PersistentFlags())
 	root.AddCommand(subcommands(env, g)...)
+	markStart(env, root)
 	return root
+}
+
+// markStart wraps the RunE of cmd and its subcommands so that env.started
+// is set when one begins: cobra validates flags and arguments before that,
+// and classify treats every error from then as a usage error.
+func markStart(env *environment, cmd *cobra.Command) {
+	if runE := cmd.RunE; runE != nil {
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			env.started = true
+			return runE(cmd, args)
+		}
+	}
+	for _, c := range cmd.Commands() {
+		markStart(env, c)
+	}
 }

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
+
+// TestScripts runs the command-line tests of testdata/script: every script
+// runs vexil in-process, as a user would run it in the script's directory.
+// $EXAMPLES is the examples directory of the repository.
+//
+//	vexil ARGS...     runs vexil; fails unless it exits 0 (! vexil: non-zero)
+//	exitcode N        fails unless the last vexil exited with N
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			examples, err := filepath.Abs("../../examples")
+			env.Setenv("EXAMPLES", examples)
+			return err
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"vexil":    cmdVexil,
+			"exitcode": cmdExitCode,
+		},
+	})
+}
+
+func cmdVexil(ts *testscript.TestScript, neg bool, args []string) {
+	env := &environment{
+		In:    strings.NewReader(""),
+		Out:   ts.Stdout(),
+		Err:   ts.Stderr(),
+		Getwd: func() (string, error) { return ts.MkAbs("."), nil },
+	}
+	code := run(context.Background(), env, args)
+	ts.Setenv("VEXIL_EXIT", strconv.Itoa(code))
+	switch {
+	case neg && code == 0:
+		ts.Fatalf("vexil exited 0, want a failure")
+	case !neg && code != 0:
+		ts.Fatalf("vexil exited %d, want 0", code)
+	}
+}
+
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: exitcode N")
+	}
+	if got := ts.Getenv("VEXIL_EXIT"); got != args[0] {
+		ts.Fatalf("vexil exited %s, want %s", got, args[0])
+	}
+}
