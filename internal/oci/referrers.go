@@ -58,12 +58,16 @@ func (c *Client) ReferrersAPI(ctx context.Context, repo string) (bool, error) {
 		return false, c.wrap(err, "probing the referrers API of %s", repo)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	switch resp.StatusCode {
 	case http.StatusOK:
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		v = mt == ocispec.MediaTypeImageIndex
 	case http.StatusNotFound:
+		if bytes.Contains(body, []byte("NAME_UNKNOWN")) {
+			// the repository does not exist (yet): no answer to remember
+			return false, fmt.Errorf("probing the referrers API of %s: repository %w", repo, ErrNotFound)
+		}
 		v = false
 	default:
 		return false, fmt.Errorf("probing the referrers API of %s: %s", repo, resp.Status)
