@@ -105,6 +105,9 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (Hash, error) {
 	if err := ctx.Err(); err != nil {
 		return Hash{}, err
 	}
+	if err := supported(rev); err != nil {
+		return Hash{}, fmt.Errorf("resolving %q: %w: %w", rev, ErrUnknownRevision, err)
+	}
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		if r.Shallow() {
@@ -113,6 +116,16 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (Hash, error) {
 		return Hash{}, fmt.Errorf("resolving %q: %w", rev, ErrUnknownRevision)
 	}
 	return Hash(*h), nil
+}
+
+// supported refuses revision syntax that go-git's ResolveRevision would
+// silently ignore (rev:path, @{...}, ^{type}), so it never names the wrong
+// commit. ^{/regex} goes too: it searches messages, not history.
+func supported(rev string) error {
+	if strings.ContainsAny(rev, ":{}") {
+		return errors.New("only names, hashes, ~N and ^N are supported")
+	}
+	return nil
 }
 
 // MergeBase returns the best common ancestor of a and b, as
