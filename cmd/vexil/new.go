@@ -56,7 +56,7 @@ whose tag matches GLOB (repeat for more globs).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&opts.Products, "product", nil, "product of vexil.yaml, or `NAME:GLOB` for the releases whose tag matches GLOB (repeatable)")
+	f.StringArrayVar(&opts.Products, "product", nil, "product `P` of vexil.yaml; P:GLOB for only the releases whose tag matches GLOB (repeatable)")
 	f.StringVar(&opts.Status, "status", "", "not_affected, affected, fixed or under_investigation")
 	f.StringVar(&opts.Justification, "justification", "", "why not_affected: one of "+strings.Join(statements.Justifications(), ", "))
 	f.StringVar(&opts.ImpactStatement, "impact-statement", "", "why not_affected, in words")
