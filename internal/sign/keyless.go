@@ -170,8 +170,9 @@ func githubToken(ctx context.Context, client *http.Client, reqURL, reqToken stri
 	return out.Value, nil
 }
 
-// checkToken checks that token is a JWT with an issuer that has not expired
-// at now, and returns the issuer. The signature is Fulcio's to verify.
+// checkToken checks that token is a JWT with an issuer and a subject that
+// has not expired at now, and returns the issuer. The signature is Fulcio's
+// to verify.
 func checkToken(token string, now time.Time) (string, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -182,14 +183,19 @@ func checkToken(token string, now time.Time) (string, error) {
 		return "", fmt.Errorf("%w: OIDC token claims: %w", ErrOptions, err)
 	}
 	var claims struct {
-		Issuer string `json:"iss"`
-		Expiry int64  `json:"exp"`
+		Issuer  string `json:"iss"`
+		Subject string `json:"sub"`
+		Email   string `json:"email"`
+		Expiry  int64  `json:"exp"`
 	}
 	if err := json.Unmarshal(raw, &claims); err != nil {
 		return "", fmt.Errorf("%w: OIDC token claims: %w", ErrOptions, err)
 	}
 	if claims.Issuer == "" {
 		return "", fmt.Errorf("%w: OIDC token has no issuer", ErrOptions)
+	}
+	if claims.Subject == "" && claims.Email == "" {
+		return "", fmt.Errorf("%w: OIDC token from %s has no subject", ErrOptions, claims.Issuer)
 	}
 	if claims.Expiry != 0 && !now.Before(time.Unix(claims.Expiry, 0)) {
 		return "", fmt.Errorf("%w: OIDC token from %s expired at %s", ErrOptions, claims.Issuer, time.Unix(claims.Expiry, 0).UTC().Format(time.RFC3339))
