@@ -119,6 +119,9 @@ func (o *newOptions) target(ws *workspace, s statements.Statement) (abs, rel str
 	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return "", "", usageErrorf("%s is outside the VEX repository %s", ws.display(abs), ws.display(ws.Config.Root))
 	}
+	if !strings.HasPrefix(r, statements.StatementsDir+string(filepath.Separator)) {
+		return "", "", usageErrorf("%s is not under %s/, where check and publish read statements", ws.display(abs), ws.display(filepath.Join(ws.Config.Root, statements.StatementsDir)))
+	}
 	if ext := filepath.Ext(abs); ext != ".yaml" && ext != ".yml" {
 		return "", "", usageErrorf("%s: a statement file is written as YAML and must end in .yaml", ws.display(abs))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"os"
@@ -56,7 +57,7 @@ func newRootCmd(env *environment) *cobra.Command {
 the scanners of the people who run those images: it checks them in review,
 signs and publishes them as OCI 1.1 referrers of the release digests, and
 pulls them back verified and merged.`,
-		Version:       version(),
+		Version:       cmp.Or(version(), "devel"),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {

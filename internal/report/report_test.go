@@ -165,6 +165,15 @@ func TestSARIF(t *testing.T) {
 	if len(d.Rules) != len(wantRules) {
 		t.Fatalf("got %d rules, want %d", len(d.Rules), len(wantRules))
 	}
+	if got, want := d.Rules[0].ShortDescription.Text, "not_affected needs a valid justification or an impact_statement"; got != want {
+		t.Errorf("got description %q of status-justification, want %q from statements.Rules", got, want)
+	}
+	if got, want := d.Rules[1].ShortDescription.Text, "a subcomponent is not a valid package URL"; got != want {
+		t.Errorf("got description %q of purl-syntax, want %q", got, want)
+	}
+	if got, want := describeRule("made-up-rule"), "Made up rule"; got != want {
+		t.Errorf("got description %q of an unlisted rule, want %q", got, want)
+	}
 	for i, id := range wantRules {
 		r := d.Rules[i]
 		if r.ID != id || r.HelpURI != RulesURI+"#"+id || r.ShortDescription.Text == "" {
