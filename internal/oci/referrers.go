@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"slices"
@@ -30,7 +31,11 @@ const (
 
 // pushVerifyAttempts bounds how often PushReferrer re-adds a referrer that
 // concurrent writers dropped from a tag schema index.
-const pushVerifyAttempts = 6
+const pushVerifyAttempts = 8
+
+// tagSchemaSettle is the pause (plus up to as much jitter) before each
+// check that a referrer is still in its tag schema index.
+const tagSchemaSettle = 50 * time.Millisecond
 
 const zeroDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -170,25 +175,31 @@ func (c *Client) PushReferrer(ctx context.Context, repo string, subject ocispec.
 	if api {
 		return desc, nil
 	}
-	wait := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
+	// Another writer that read the index before this push may still write
+	// its own version without this referrer: check after a pause, twice,
+	// and add the referrer again whenever it is missing.
+	seen := 0
+	for lost := 0; ; {
+		select {
+		case <-ctx.Done():
+			return ocispec.Descriptor{}, ctx.Err()
+		case <-time.After(tagSchemaSettle + rand.N(tagSchemaSettle)):
+		}
 		listed, _, err := c.Referrers(ctx, repo, subject.Digest, "")
 		if err != nil {
 			return ocispec.Descriptor{}, err
 		}
 		if slices.ContainsFunc(listed, func(d ocispec.Descriptor) bool { return d.Digest == desc.Digest }) {
-			return desc, nil
+			if seen++; seen == 2 {
+				return desc, nil
+			}
+			continue
 		}
-		if attempt == pushVerifyAttempts {
+		seen = 0
+		if lost++; lost == pushVerifyAttempts {
 			return ocispec.Descriptor{}, fmt.Errorf("pushing referrer %s of %s@%s: %w", desc.Digest, repo, subject.Digest, ErrReferrerLost)
 		}
 		c.log.DebugContext(ctx, "referrer dropped from the tag schema index by a concurrent writer; adding it again", "referrer", desc.Digest, "subject", subject.Digest)
-		select {
-		case <-ctx.Done():
-			return ocispec.Descriptor{}, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait *= 2
 		// pushing the manifest again makes oras-go add it to the index anew
 		if err := r.Manifests().Push(ctx, desc, bytes.NewReader(b)); err != nil {
 			return ocispec.Descriptor{}, c.wrap(err, "pushing referrer %s of %s@%s", desc.Digest, repo, subject.Digest)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 
 	"github.com/opencontainers/go-digest"
@@ -63,8 +64,13 @@ func (r Release) Descriptor() ocispec.Descriptor {
 	return ocispec.Descriptor{MediaType: r.MediaType, Digest: r.Digest, Size: r.Size}
 }
 
+// digestTag matches the tags of the referrers tag schema (sha256-<hex>) and
+// cosign's sha256-<hex>.sig/.att/.sbom: never releases.
+var digestTag = regexp.MustCompile(`^sha256-[0-9a-f]{64}($|\.)`)
+
 // MatchTags returns the tags that match any of globs (path.Match syntax),
-// sorted. A malformed glob is an error.
+// sorted, leaving out referrers tag schema and cosign tags
+// (sha256-<hex>[.suffix]). A malformed glob is an error.
 func MatchTags(tags, globs []string) ([]string, error) {
 	var out []string
 	for _, g := range globs {
@@ -73,6 +79,9 @@ func MatchTags(tags, globs []string) ([]string, error) {
 		}
 	}
 	for _, t := range tags {
+		if digestTag.MatchString(t) {
+			continue
+		}
 		for _, g := range globs {
 			if ok, _ := path.Match(g, t); ok {
 				out = append(out, t)
