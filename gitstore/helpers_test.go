@@ -102,6 +102,7 @@ func (r *cliRepo) open(sub string) *Repo {
 	if err != nil {
 		r.t.Fatalf("Open: %v", err)
 	}
+	r.t.Cleanup(func() { repo.Close() })
 	return repo
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,9 @@ import (
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Hash is the object name of a git commit or blob.
@@ -36,8 +39,9 @@ type Commit struct {
 // that directory, which may be a subdirectory of the work tree.
 type Repo struct {
 	git     *git.Repository
-	root    string // absolute work tree root
-	sub     string // slash path of the opened directory below root; "" at root
+	closer  io.Closer // the storage, which keeps pack files open
+	root    string    // absolute work tree root
+	sub     string    // slash path of the opened directory below root; "" at root
 	shallow map[plumbing.Hash]bool
 }
 
@@ -65,12 +69,25 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dir, err)
 	}
+	var closer io.Closer
+	// Reopen the storage keeping pack files open: a history walk reads
+	// thousands of objects, and reopening the pack for each costs more
+	// than reading it.
+	if st, ok := g.Storer.(*filesystem.Storage); ok {
+		kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(),
+			filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
+		if g, err = git.Open(kept, wt.Filesystem); err != nil {
+			return nil, fmt.Errorf("opening %s: %w", dir, err)
+		}
+		closer = kept
+	}
 	root := wt.Filesystem.Root()
 	if resolved, err := filepath.EvalSymlinks(root); err == nil {
 		root = resolved
 	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		closeQuietly(closer)
 		return nil, fmt.Errorf("opening %s: directory is outside the work tree %s: %w", dir, root, ErrNotRepository)
 	}
 	sub := filepath.ToSlash(rel)
@@ -79,13 +96,32 @@ func Open(dir string) (*Repo, error) {
 	}
 	shallow, err := g.Storer.Shallow()
 	if err != nil {
+		closeQuietly(closer)
 		return nil, fmt.Errorf("opening %s: reading shallow commits: %w", dir, err)
 	}
-	r := &Repo{git: g, root: root, sub: sub, shallow: make(map[plumbing.Hash]bool, len(shallow))}
+	r := &Repo{git: g, closer: closer, root: root, sub: sub, shallow: make(map[plumbing.Hash]bool, len(shallow))}
 	for _, h := range shallow {
 		r.shallow[h] = true
 	}
 	return r, nil
+}
+
+// maxOpenPacks bounds the pack files a Repo keeps open.
+const maxOpenPacks = 16
+
+// Close releases the pack files the repository keeps open. The Repo must
+// not be used afterwards.
+func (r *Repo) Close() error {
+	if r.closer == nil {
+		return nil
+	}
+	return r.closer.Close()
+}
+
+func closeQuietly(c io.Closer) {
+	if c != nil {
+		c.Close()
+	}
 }
 
 // Root returns the absolute path of the work tree root.
