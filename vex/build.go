@@ -58,11 +58,7 @@ func Build(opts BuildOptions, rel Release, stmts []Statement) (*Document, error)
 			errs = append(errs, err)
 			continue
 		}
-		body, err := statementBytes(&s)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+		body := appendStatement(nil, &s)
 		key := string(s.Vulnerability.Name) + "\x00" + subcomponentKey(s.Products)
 		if _, ok := groups[key]; !ok {
 			keys = append(keys, key)
@@ -99,14 +95,13 @@ func Build(opts BuildOptions, rel Release, stmts []Statement) (*Document, error)
 			latest = *best.s.Timestamp
 		}
 	}
-	sortStatements(doc.Statements)
 	doc.Timestamp = &latest
-
-	content, err := ContentDigest(doc)
+	sorted, content, err := canonicalize(doc.Statements, doc.Timestamp)
 	if err != nil {
 		return nil, err
 	}
-	doc.ID = strings.Join([]string{strings.TrimRight(opts.IDPrefix, "/"), rel.Product, rel.Index.Encoded(), content.Encoded()}, "/")
+	doc.Statements = sorted
+	doc.ID = strings.Join([]string{strings.TrimRight(opts.IDPrefix, "/"), rel.Product, rel.Index.Encoded(), digest.FromBytes(content).Encoded()}, "/")
 	return doc, nil
 }
 
@@ -195,34 +190,4 @@ func (s Statement) openVEX(products []govex.Product) (govex.Statement, error) {
 		return govex.Statement{}, fmt.Errorf("%s: %w: %w", where, ErrInvalidInput, err)
 	}
 	return out, nil
-}
-
-// sortStatements orders statements by vulnerability name, subcomponent
-// @ids, status and canonical bytes, as ContentDigest does.
-func sortStatements(stmts []govex.Statement) {
-	type keyed struct {
-		s                  govex.Statement
-		vuln, subs, status string
-		body               []byte
-	}
-	all := make([]keyed, len(stmts))
-	for i := range stmts {
-		body, _ := statementBytes(&stmts[i]) // rendered once before; cannot fail
-		all[i] = keyed{stmts[i], string(stmts[i].Vulnerability.Name), subcomponentKey(stmts[i].Products), string(stmts[i].Status), body}
-	}
-	slices.SortFunc(all, func(a, b keyed) int {
-		if c := strings.Compare(a.vuln, b.vuln); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.subs, b.subs); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.status, b.status); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.body, b.body)
-	})
-	for i := range all {
-		stmts[i] = all[i].s
-	}
 }

@@ -12,24 +12,25 @@ import (
 	govex "github.com/openvex/go-vex/pkg/vex"
 )
 
-// Canonical returns the exact bytes vexil publishes for doc: go-vex's JSON
-// rendering (timestamps in UTC, RFC 3339; empty optional fields omitted)
-// re-encoded with every object's keys sorted, two-space indentation, no
-// HTML escaping and a final newline. The same document gives the same bytes
-// on every machine and with every map order.
+// Canonical returns the exact bytes vexil publishes for doc: the fields
+// go-vex's JSON encoding writes (times in UTC, RFC 3339; the document's to
+// the second, statements' with any fraction; empty optional fields
+// omitted), every object's keys in byte order, strings escaped as
+// encoding/json escapes them without HTML escaping, two-space indentation
+// and a final newline. The same document gives the same bytes on every
+// machine, in every time zone and with every map order.
 func Canonical(doc *Document) ([]byte, error) {
 	if doc == nil || doc.Timestamp == nil {
 		return nil, fmt.Errorf("rendering document: no timestamp: %w", ErrInvalidInput)
 	}
-	raw, err := json.Marshal(doc)
-	if err != nil {
+	compact := appendDocument(nil, doc)
+	var buf bytes.Buffer
+	buf.Grow(len(compact) * 2)
+	if err := json.Indent(&buf, compact, "", "  "); err != nil {
 		return nil, fmt.Errorf("rendering document %s: %w", doc.ID, err)
 	}
-	out, err := sortedJSON(raw, true)
-	if err != nil {
-		return nil, fmt.Errorf("rendering document %s: %w", doc.ID, err)
-	}
-	return out, nil
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
 }
 
 // ContentDigest returns "sha256:<hex>" of the canonical statements of doc,
@@ -37,45 +38,47 @@ func Canonical(doc *Document) ([]byte, error) {
 // document @id. Document fields (@id, author, role, tooling, timestamp,
 // version) are not part of it.
 //
-// The canonical statements are a JSON array, compact, keys sorted, no HTML
-// escaping, of every statement as go-vex renders it after:
-//   - its timestamp is the statement's, else the document's, in UTC;
-//   - last_updated and action_statement_timestamp are in UTC;
-//   - vulnerability aliases are sorted;
-//   - each product's subcomponents are sorted by their canonical bytes,
-//     and products are sorted by theirs;
+// The canonical statements are a JSON array, compact, object keys in byte
+// order, strings escaped as encoding/json does without HTML escaping, of
+// every statement, with the fields go-vex writes, after:
+//   - its timestamp is its own, else the document's; all its times are in
+//     UTC, RFC 3339 with nanoseconds when there are any;
+//   - vulnerability aliases are sorted and de-duplicated;
+//   - each product's subcomponents, then the products, are sorted by @id,
+//     then by their canonical bytes, and de-duplicated;
 //
-// and the array is sorted by vulnerability name, then the sorted list of
-// subcomponent @ids, then status, then the statement's canonical bytes.
+// and the array is sorted by vulnerability name, then the sorted
+// subcomponent @ids (joined by newlines), then status, then the statement's
+// canonical bytes.
 func ContentDigest(doc *Document) (digest.Digest, error) {
-	content, err := canonicalStatements(doc)
+	if doc == nil {
+		return "", fmt.Errorf("content digest: nil document: %w", ErrInvalidInput)
+	}
+	_, content, err := canonicalize(doc.Statements, doc.Timestamp)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("content digest of %s: %w", doc.ID, err)
 	}
 	return digest.FromBytes(content), nil
 }
 
-// canonicalStatements renders the statements of doc as ContentDigest
-// defines them.
-func canonicalStatements(doc *Document) ([]byte, error) {
-	if doc == nil {
-		return nil, fmt.Errorf("canonical statements: nil document: %w", ErrInvalidInput)
-	}
+// canonicalize returns stmts normalised and in canonical order, and the
+// canonical statements ContentDigest hashes. stmts is not modified.
+func canonicalize(stmts []govex.Statement, docTimestamp *time.Time) ([]govex.Statement, []byte, error) {
 	type keyed struct {
-		vuln, subs, status string
-		body               []byte
+		s          govex.Statement
+		vuln, subs string
+		body       []byte
 	}
-	all := make([]keyed, 0, len(doc.Statements))
-	for i := range doc.Statements {
-		s, err := normaliseStatement(doc.Statements[i], doc.Timestamp)
+	all := make([]keyed, 0, len(stmts))
+	size := 2
+	for i := range stmts {
+		s, err := normaliseStatement(stmts[i], docTimestamp)
 		if err != nil {
-			return nil, fmt.Errorf("statement %d of %s: %w", i, doc.ID, err)
+			return nil, nil, fmt.Errorf("statement %d: %w", i, err)
 		}
-		body, err := statementBytes(&s)
-		if err != nil {
-			return nil, fmt.Errorf("statement %d of %s: %w", i, doc.ID, err)
-		}
-		all = append(all, keyed{string(s.Vulnerability.Name), subcomponentKey(s.Products), string(s.Status), body})
+		body := appendStatement(nil, &s)
+		size += len(body) + 1
+		all = append(all, keyed{s, string(s.Vulnerability.Name), subcomponentKey(s.Products), body})
 	}
 	slices.SortFunc(all, func(a, b keyed) int {
 		if c := strings.Compare(a.vuln, b.vuln); c != 0 {
@@ -84,26 +87,27 @@ func canonicalStatements(doc *Document) ([]byte, error) {
 		if c := strings.Compare(a.subs, b.subs); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.status, b.status); c != 0 {
+		if c := strings.Compare(string(a.s.Status), string(b.s.Status)); c != 0 {
 			return c
 		}
 		return bytes.Compare(a.body, b.body)
 	})
-	var buf bytes.Buffer
-	buf.WriteByte('[')
+	out := make([]govex.Statement, len(all))
+	content := make([]byte, 0, size)
+	content = append(content, '[')
 	for i, k := range all {
 		if i > 0 {
-			buf.WriteByte(',')
+			content = append(content, ',')
 		}
-		buf.Write(k.body)
+		content = append(content, k.body...)
+		out[i] = k.s
 	}
-	buf.WriteByte(']')
-	return buf.Bytes(), nil
+	return out, append(content, ']'), nil
 }
 
 // normaliseStatement returns a copy of s in the canonical form: effective
-// timestamp, times in UTC, aliases sorted, subcomponents and products sorted.
-// It shares no slice or map with s.
+// timestamp, times in UTC, aliases sorted, subcomponents and products
+// sorted. It shares no slice or map with s.
 func normaliseStatement(s govex.Statement, docTimestamp *time.Time) (govex.Statement, error) {
 	out := s
 	ts := s.Timestamp
@@ -120,44 +124,41 @@ func normaliseStatement(s govex.Statement, docTimestamp *time.Time) (govex.State
 	slices.Sort(out.Vulnerability.Aliases)
 	out.Vulnerability.Aliases = slices.Compact(out.Vulnerability.Aliases)
 
-	out.Products = make([]govex.Product, 0, len(s.Products))
-	type keyedProduct struct {
-		p    govex.Product
-		body []byte
-	}
-	keyedProducts := make([]keyedProduct, 0, len(s.Products))
-	for _, p := range s.Products {
+	out.Products = make([]govex.Product, len(s.Products))
+	for i, p := range s.Products {
 		np := govex.Product{Component: copyComponent(p.Component)}
-		type keyedSub struct {
-			s    govex.Subcomponent
-			body []byte
-		}
-		subs := make([]keyedSub, 0, len(p.Subcomponents))
-		for _, sc := range p.Subcomponents {
-			c := govex.Subcomponent{Component: copyComponent(sc.Component)}
-			body, err := compactJSON(c)
-			if err != nil {
-				return out, err
+		if len(p.Subcomponents) > 0 {
+			np.Subcomponents = make([]govex.Subcomponent, len(p.Subcomponents))
+			for j, sc := range p.Subcomponents {
+				np.Subcomponents[j] = govex.Subcomponent{Component: copyComponent(sc.Component)}
 			}
-			subs = append(subs, keyedSub{c, body})
+			np.Subcomponents = sortComponents(np.Subcomponents, func(sc *govex.Subcomponent) []byte {
+				return appendComponent(nil, &sc.Component, nil)
+			}, func(sc *govex.Subcomponent) string { return sc.ID })
 		}
-		slices.SortFunc(subs, func(a, b keyedSub) int { return bytes.Compare(a.body, b.body) })
-		subs = slices.CompactFunc(subs, func(a, b keyedSub) bool { return bytes.Equal(a.body, b.body) })
-		for _, sc := range subs {
-			np.Subcomponents = append(np.Subcomponents, sc.s)
-		}
-		body, err := compactJSON(np)
-		if err != nil {
-			return out, err
-		}
-		keyedProducts = append(keyedProducts, keyedProduct{np, body})
+		out.Products[i] = np
 	}
-	slices.SortFunc(keyedProducts, func(a, b keyedProduct) int { return bytes.Compare(a.body, b.body) })
-	keyedProducts = slices.CompactFunc(keyedProducts, func(a, b keyedProduct) bool { return bytes.Equal(a.body, b.body) })
-	for _, kp := range keyedProducts {
-		out.Products = append(out.Products, kp.p)
-	}
+	out.Products = sortComponents(out.Products, func(p *govex.Product) []byte {
+		return appendComponent(nil, &p.Component, p.Subcomponents)
+	}, func(p *govex.Product) string { return p.ID })
 	return out, nil
+}
+
+// sortComponents sorts by @id, and by canonical bytes (rendered only for
+// equal @ids), and drops exact duplicates.
+func sortComponents[T any](list []T, render func(*T) []byte, id func(*T) string) []T {
+	if len(list) < 2 {
+		return list
+	}
+	slices.SortStableFunc(list, func(a, b T) int {
+		if c := strings.Compare(id(&a), id(&b)); c != 0 {
+			return c
+		}
+		return bytes.Compare(render(&a), render(&b))
+	})
+	return slices.CompactFunc(list, func(a, b T) bool {
+		return id(&a) == id(&b) && bytes.Equal(render(&a), render(&b))
+	})
 }
 
 // copyComponent returns c with its maps copied.
@@ -182,58 +183,37 @@ func copyComponent(c govex.Component) govex.Component {
 // @ids of products, one per line; "" when the statement is about whole
 // products.
 func subcomponentKey(products []govex.Product) string {
+	if len(products) == 1 {
+		switch subs := products[0].Subcomponents; len(subs) {
+		case 0:
+			return ""
+		case 1:
+			return subs[0].ID
+		}
+	}
 	var ids []string
 	for _, p := range products {
 		for _, sc := range p.Subcomponents {
 			ids = append(ids, sc.ID)
 		}
 	}
+	if len(ids) == 0 {
+		return ""
+	}
 	slices.Sort(ids)
 	return strings.Join(slices.Compact(ids), "\n")
 }
 
-// statementBytes renders one statement as go-vex does, compact with sorted
-// keys.
-func statementBytes(s *govex.Statement) ([]byte, error) {
-	raw, err := json.Marshal(s)
-	if err != nil {
-		return nil, fmt.Errorf("rendering statement %s: %w", s.Vulnerability.Name, err)
+// subcomponentBytes renders a subcomponent list canonically.
+func subcomponentBytes(subs []govex.Subcomponent) []byte {
+	b := []byte{'['}
+	for i := range subs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendComponent(b, &subs[i].Component, nil)
 	}
-	return sortedJSON(raw, false)
-}
-
-// compactJSON renders v compact with sorted keys.
-func compactJSON(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return sortedJSON(raw, false)
-}
-
-// sortedJSON re-encodes a JSON value with sorted object keys, numbers as
-// written, no HTML escaping; indented with a final newline, or compact.
-func sortedJSON(raw []byte, indent bool) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if indent {
-		enc.SetIndent("", "  ")
-	}
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	out := buf.Bytes()
-	if !indent {
-		out = bytes.TrimSuffix(out, []byte("\n"))
-	}
-	return out, nil
+	return append(b, ']')
 }
 
 // utc returns a copy of t in UTC, or nil.

@@ -59,43 +59,40 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 	}
 	slices.Sort(digests)
 	digests = slices.Compact(digests)
-	m := matcher{repository: image.Repository, name: name}
+	m := matcher{repository: image.Repository, name: name, digests: digests, memo: map[string][]bool{}}
 
-	cells := map[string]*mergeCandidate{}
+	// Pick the winner of each cell from the source statements as they are;
+	// only winners (and ties) are normalised and rendered.
+	cells := map[cellKey]*mergeCandidate{}
 	for i, doc := range docs {
 		if doc == nil {
 			continue
 		}
 		for j := range doc.Statements {
 			src := &doc.Statements[j]
-			if !m.anyProduct(src.Products, digests) {
-				continue
+			ts := src.Timestamp
+			if ts == nil || ts.IsZero() {
+				ts = doc.Timestamp
 			}
-			s, err := normaliseStatement(*src, doc.Timestamp)
-			if err != nil {
-				return nil, fmt.Errorf("document %d (%s) statement %d: %w", i, doc.ID, j, err)
-			}
-			body := s
-			body.ID = ""
-			body.Products = nil
-			bodyBytes, err := statementBytes(&body)
-			if err != nil {
-				return nil, err
-			}
-			for _, p := range s.Products {
-				subs := p.Subcomponents
-				subKey := subcomponentKey([]govex.Product{p})
-				for _, d := range digests {
-					if !m.matches(p.Component, d) {
+			for k := range src.Products {
+				p := &src.Products[k]
+				matched := m.matches(p.Component)
+				if matched == nil {
+					continue
+				}
+				if ts == nil || ts.IsZero() {
+					return nil, fmt.Errorf("document %d (%s) statement %d: vulnerability %s: no timestamp: %w",
+						i, doc.ID, j, src.Vulnerability.Name, ErrInvalidInput)
+				}
+				subKey := subcomponentKey(src.Products[k : k+1])
+				for di, d := range digests {
+					if !matched[di] {
 						continue
 					}
-					c := &mergeCandidate{
-						digest: d, vuln: string(s.Vulnerability.Name), subKey: subKey,
-						stmt: body, subs: subs, body: bodyBytes, author: doc.Author,
-					}
-					key := c.digest.String() + "\x00" + c.vuln + "\x00" + c.subKey
+					key := cellKey{d, string(src.Vulnerability.Name), subKey}
+					c := mergeCandidate{src: src, product: p, ts: ts.UTC(), author: doc.Author}
 					if old, ok := cells[key]; !ok || c.beats(old) {
-						cells[key] = c
+						cells[key] = &c
 					}
 				}
 			}
@@ -103,10 +100,10 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 	}
 
 	// A whole-product winner supersedes older subcomponent winners.
-	whole := map[string]time.Time{}
-	for _, c := range cells {
-		if c.subKey == "" {
-			whole[c.digest.String()+"\x00"+c.vuln] = *c.stmt.Timestamp
+	whole := map[cellKey]time.Time{}
+	for key, c := range cells {
+		if key.subs == "" {
+			whole[cellKey{key.digest, key.vuln, ""}] = c.ts
 		}
 	}
 	type group struct {
@@ -115,21 +112,20 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 	}
 	groups := map[string]*group{}
 	authors := map[string]bool{}
-	for _, c := range cells {
-		if t, ok := whole[c.digest.String()+"\x00"+c.vuln]; ok && c.subKey != "" && c.stmt.Timestamp.Before(t) {
+	for key, c := range cells {
+		if t, ok := whole[cellKey{key.digest, key.vuln, ""}]; ok && key.subs != "" && c.ts.Before(t) {
 			continue
 		}
-		subBytes, err := compactJSON(c.subs)
-		if err != nil {
+		if err := c.render(); err != nil {
 			return nil, err
 		}
-		key := string(c.body) + "\x00" + string(subBytes)
-		g, ok := groups[key]
+		gk := string(c.body) + "\x00" + string(c.subsBytes)
+		g, ok := groups[gk]
 		if !ok {
 			g = &group{c: c}
-			groups[key] = g
+			groups[gk] = g
 		}
-		g.digests = append(g.digests, c.digest)
+		g.digests = append(g.digests, key.digest)
 		if c.author != "" {
 			authors[c.author] = true
 		}
@@ -142,6 +138,7 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 	var latest time.Time
 	for _, g := range groups {
 		s := g.c.stmt
+		s.Products = nil
 		slices.Sort(g.digests)
 		for _, d := range g.digests {
 			p, err := product(image.Repository, d)
@@ -156,7 +153,6 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 			latest = *s.Timestamp
 		}
 	}
-	sortStatements(out.Statements)
 	out.Timestamp = &latest
 	names := make([]string, 0, len(authors))
 	for a := range authors {
@@ -167,24 +163,64 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 	if out.Author == "" {
 		out.Author = govex.DefaultAuthor
 	}
-	content, err := ContentDigest(out)
+	sorted, content, err := canonicalize(out.Statements, out.Timestamp)
 	if err != nil {
 		return nil, err
 	}
-	out.ID = MergedIDPrefix + content.Encoded()
+	out.Statements = sorted
+	out.ID = MergedIDPrefix + digest.FromBytes(content).Encoded()
 	return out, nil
 }
 
-// mergeCandidate is one statement's claim about one digest, vulnerability
-// and subcomponent set.
-type mergeCandidate struct {
+// cellKey names what one merged statement is about: a digest of the image,
+// a vulnerability and a set of subcomponents.
+type cellKey struct {
 	digest digest.Digest
 	vuln   string
-	subKey string
-	stmt   govex.Statement // normalised, no @id, no products
-	subs   []govex.Subcomponent
-	body   []byte // canonical bytes of stmt
-	author string
+	subs   string
+}
+
+// mergeCandidate is one source statement's claim about a cell, through one
+// of its products.
+type mergeCandidate struct {
+	src     *govex.Statement
+	product *govex.Product
+	ts      time.Time
+	author  string
+
+	// Set by render.
+	stmt      govex.Statement // normalised, without @id and products
+	subs      []govex.Subcomponent
+	body      []byte // canonical bytes of stmt
+	subsBytes []byte // canonical bytes of subs
+}
+
+// render normalises the candidate's statement and subcomponents, once.
+func (c *mergeCandidate) render() error {
+	if c.body != nil {
+		return nil
+	}
+	src := *c.src
+	src.ID = ""
+	src.Products = nil
+	s, err := normaliseStatement(src, &c.ts)
+	if err != nil {
+		return err
+	}
+	s.Timestamp = &c.ts
+	c.stmt = s
+	c.body = appendStatement(nil, &c.stmt)
+	if len(c.product.Subcomponents) > 0 {
+		subs := make([]govex.Subcomponent, len(c.product.Subcomponents))
+		for i, sc := range c.product.Subcomponents {
+			subs[i] = govex.Subcomponent{Component: copyComponent(sc.Component)}
+		}
+		c.subs = sortComponents(subs, func(sc *govex.Subcomponent) []byte {
+			return appendComponent(nil, &sc.Component, nil)
+		}, func(sc *govex.Subcomponent) string { return sc.ID })
+	}
+	c.subsBytes = subcomponentBytes(c.subs)
+	return nil
 }
 
 // caution ranks statuses for ties: the higher keeps a finding visible.
@@ -197,49 +233,63 @@ var caution = map[govex.Status]int{
 
 // beats reports whether c wins over old.
 func (c *mergeCandidate) beats(old *mergeCandidate) bool {
-	if !c.stmt.Timestamp.Equal(*old.stmt.Timestamp) {
-		return c.stmt.Timestamp.After(*old.stmt.Timestamp)
+	if !c.ts.Equal(old.ts) {
+		return c.ts.After(old.ts)
 	}
-	if a, b := caution[c.stmt.Status], caution[old.stmt.Status]; a != b {
+	if a, b := caution[c.src.Status], caution[old.src.Status]; a != b {
 		return a > b
 	}
+	if c.src == old.src && c.product == old.product {
+		return false
+	}
+	// Rendering cannot fail here: both have a timestamp.
+	_ = c.render()
+	_ = old.render()
 	if cmp := bytes.Compare(c.body, old.body); cmp != 0 {
 		return cmp < 0
 	}
-	sc, _ := compactJSON(c.subs)
-	so, _ := compactJSON(old.subs)
-	return bytes.Compare(sc, so) < 0
+	return bytes.Compare(c.subsBytes, old.subsBytes) < 0
 }
 
-// matcher decides whether a statement product names a digest of an image.
+// matcher decides which digests of an image a statement product names.
 type matcher struct {
 	repository string
 	name       string
+	digests    []digest.Digest
+	memo       map[string][]bool // by the fields names reads
 }
 
-func (m matcher) anyProduct(products []govex.Product, digests []digest.Digest) bool {
-	for _, p := range products {
-		for _, d := range digests {
-			if m.matches(p.Component, d) {
-				return true
+// matches returns, for each digest of the image, whether c names it; nil
+// when it names none.
+func (m matcher) matches(c govex.Component) []bool {
+	// names reads only these three fields.
+	key := c.ID + "\x00" + string(c.Hashes[govex.SHA256]) + "\x00" + c.Identifiers[govex.PURL]
+	if got, ok := m.memo[key]; ok {
+		return got
+	}
+	var out []bool
+	for i, d := range m.digests {
+		if m.names(c, d) {
+			if out == nil {
+				out = make([]bool, len(m.digests))
 			}
+			out[i] = true
 		}
 	}
-	return false
+	m.memo[key] = out
+	return out
 }
 
-func (m matcher) matches(c govex.Component, d digest.Digest) bool {
+// names reports whether c names digest d of the image.
+func (m matcher) names(c govex.Component, d digest.Digest) bool {
 	switch c.ID {
 	case d.String(), d.Encoded(), m.repository + "@" + d.String():
-		return true
-	}
-	if m.purl(c.ID, d) || m.purl(c.Identifiers[govex.PURL], d) {
 		return true
 	}
 	if h, ok := c.Hashes[govex.SHA256]; ok && (string(h) == d.Encoded() || string(h) == d.String()) {
 		return true
 	}
-	return false
+	return m.purl(c.ID, d) || m.purl(c.Identifiers[govex.PURL], d)
 }
 
 // purl reports whether id is an oci purl of the image at d (or at every

@@ -192,7 +192,9 @@ func TestMergeSupersedeAndTies(t *testing.T) {
 		Subcomponents: x, Timestamp: at("2026-03-01T00:00:00Z")}
 	whole := vex.Statement{Vulnerability: "CVE-9", Status: vex.StatusAffected, ActionStatement: "Upgrade.",
 		Timestamp: at("2026-03-02T00:00:00Z")}
-	build := func(s vex.Statement) *vex.Document { return mustBuild(t, testOptions(), testRelease(), []vex.Statement{s}) }
+	build := func(s vex.Statement) *vex.Document {
+		return mustBuild(t, testOptions(), testRelease(), []vex.Statement{s})
+	}
 	statuses := func(d *vex.Document) []string {
 		var out []string
 		for _, s := range d.Statements {
