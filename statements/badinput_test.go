@@ -144,3 +144,34 @@ func TestAliasBombIsCheap(t *testing.T) {
 		t.Fatal("the bomb has no aliases")
 	}
 }
+
+// TestDecodeLargeInputsInLinearTime decodes files just under the size
+// cap that hold many small values on one line: positions must not cost
+// time quadratic in the size of the file.
+func TestDecodeLargeInputsInLinearTime(t *testing.T) {
+	n := (MaxFileSize - 100) / 2
+	inputs := map[string]string{
+		"a.openvex.json": `{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [` + strings.Repeat("1,", n-1) + "1]}",
+		"a.yaml":         "vulnerability: CVE-2023-44487\nproducts: [proxy]\nstatus: fixed\naliases: [" + strings.Repeat("1,", n/2) + "1]\n",
+	}
+	for file, data := range inputs {
+		t.Run(file, func(t *testing.T) {
+			if len(data) > MaxFileSize {
+				t.Fatalf("input is %d bytes, over the cap", len(data))
+			}
+			start := time.Now()
+			_, fs := Decode(file, []byte(data))
+			// Linear is well under a second; quadratic would be minutes.
+			if elapsed := time.Since(start); elapsed > 20*time.Second {
+				t.Errorf("decoding took %v", elapsed)
+			}
+			if len(fs) == 0 || fs[0].Rule != RuleType {
+				t.Fatalf("got %d findings, first %v; want type findings", len(fs), fs[:min(1, len(fs))])
+			}
+			last := fs[len(fs)-1]
+			if last.Line != 1 && last.Line != 4 {
+				t.Errorf("last finding at line %d", last.Line)
+			}
+		})
+	}
+}

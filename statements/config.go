@@ -61,22 +61,28 @@ func LoadConfig(path string) (*Config, []Finding, error) {
 	return cfg, fs, nil
 }
 
-// readCapped reads at most MaxFileSize+1 bytes of a file; tooLarge says
-// the file is larger than MaxFileSize.
+// readCapped reads a file of at most MaxFileSize bytes; tooLarge says the
+// file is larger, and then nothing of it is read. It reads the size the
+// file has when opened, in one read for a small file.
 func readCapped(name string) (data []byte, tooLarge bool, err error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, false, err
 	}
 	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, false, err
 	}
-	if len(data) > MaxFileSize {
+	if fi.Size() > MaxFileSize {
 		return nil, true, nil
 	}
-	return data, false, nil
+	data = make([]byte, fi.Size())
+	n, err := io.ReadFull(f, data)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) { // a file that shrank is read as it is
+		return nil, false, err
+	}
+	return data[:n], false, nil
 }
 
 func configKeys() []string      { return []string{"author", "id_prefix", "products", "publish"} }

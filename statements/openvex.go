@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/package-url/packageurl-go"
 	"go.yaml.in/yaml/v3"
@@ -34,6 +35,9 @@ type jsonParser struct {
 	dec  *json.Decoder
 	// lastEnd is the offset just after the previous token.
 	lastEnd int
+	// at tracks positions incrementally: tokens come in file order, so
+	// converting offsets costs linear time overall.
+	at positionTracker
 }
 
 func parseJSON(data []byte) (*yaml.Node, error) {
@@ -76,7 +80,7 @@ func (p *jsonParser) token() (json.Token, int, error) {
 }
 
 func (p *jsonParser) node(kind yaml.Kind, tag, value string, off int) *yaml.Node {
-	at := offsetPos(p.data, off)
+	at := p.at.position(p.data, off)
 	return &yaml.Node{Kind: kind, Tag: tag, Value: value, Line: at.Line, Column: at.Column}
 }
 
@@ -147,6 +151,32 @@ func (p *jsonParser) valueFrom(tok json.Token, off, depth int) (*yaml.Node, erro
 		return p.node(yaml.ScalarNode, "!!null", "null", off), nil
 	}
 	return nil, &jsonSyntaxError{off: off, msg: fmt.Sprintf("unexpected token %v", tok)}
+}
+
+// positionTracker converts increasing byte offsets into positions in
+// time linear in the size of the data.
+type positionTracker struct {
+	off int
+	pos Position
+}
+
+func (t *positionTracker) position(data []byte, off int) Position {
+	if t.pos.Line == 0 || off < t.off {
+		t.off, t.pos = 0, Position{Line: 1, Column: 1}
+	}
+	off = min(off, len(data))
+	for t.off < off {
+		if data[t.off] == '\n' {
+			t.pos.Line++
+			t.pos.Column = 1
+			t.off++
+			continue
+		}
+		_, n := utf8.DecodeRune(data[t.off:])
+		t.off += n
+		t.pos.Column++
+	}
+	return t.pos
 }
 
 func openVEXDocumentKeys() []string {

@@ -168,6 +168,9 @@ func contains(list []string, s string) bool {
 // suggest returns the entry of known closest to s, if it is close enough to
 // be a typo.
 func suggest(s string, known []string) string {
+	if len(s) > 64 {
+		return ""
+	}
 	best, bestD := "", len(s)/3+2
 	for _, k := range known {
 		if d := editDistance(s, k); d < bestD {
