@@ -33,8 +33,8 @@ const (
 // concurrent writers dropped from a tag schema index.
 const pushVerifyAttempts = 8
 
-// tagSchemaSettle is the pause (plus up to as much jitter) before each
-// check that a referrer is still in its tag schema index.
+// tagSchemaSettle is the least pause (plus up to as much jitter) before
+// each check that a referrer is still in its tag schema index.
 const tagSchemaSettle = 50 * time.Millisecond
 
 const zeroDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
@@ -169,6 +169,7 @@ func (c *Client) PushReferrer(ctx context.Context, repo string, subject ocispec.
 		return ocispec.Descriptor{}, fmt.Errorf("encoding referrer manifest: %w", err)
 	}
 	desc := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromBytes(b), Size: int64(len(b))}
+	start := time.Now()
 	if err := r.Manifests().Push(ctx, desc, bytes.NewReader(b)); err != nil {
 		return ocispec.Descriptor{}, c.wrap(err, "pushing referrer %s of %s@%s", desc.Digest, repo, subject.Digest)
 	}
@@ -176,14 +177,17 @@ func (c *Client) PushReferrer(ctx context.Context, repo string, subject ocispec.
 		return desc, nil
 	}
 	// Another writer that read the index before this push may still write
-	// its own version without this referrer: check after a pause, twice,
-	// and add the referrer again whenever it is missing.
+	// its own version without this referrer, for about as long as one push
+	// takes: check after a pause longer than that, twice, and add the
+	// referrer again whenever it is missing. (Without a compare-and-swap
+	// this narrows the race; it cannot close it.)
+	settle := max(tagSchemaSettle, 2*time.Since(start))
 	seen := 0
 	for lost := 0; ; {
 		select {
 		case <-ctx.Done():
 			return ocispec.Descriptor{}, ctx.Err()
-		case <-time.After(tagSchemaSettle + rand.N(tagSchemaSettle)):
+		case <-time.After(settle + rand.N(settle)):
 		}
 		listed, _, err := c.Referrers(ctx, repo, subject.Digest, "")
 		if err != nil {
