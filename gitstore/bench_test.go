@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -31,28 +32,38 @@ const (
 	benchPR      = 50 // files changed by the pr50 branch
 )
 
+// BenchmarkLastChanges walks 2,000 commits for 10,000 files, in a pack
+// without deltas as written by go-git and in one that `git repack` wrote
+// with deltas, as real repositories are.
 func BenchmarkLastChanges(b *testing.B) {
-	dir := benchRepo(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		repo, err := Open(dir) // a fresh repository: no warm object cache
-		if err != nil {
-			b.Fatal(err)
-		}
-		head, err := repo.Resolve(ctx, "main")
-		if err != nil {
-			b.Fatal(err)
-		}
-		got, err := repo.LastChanges(ctx, head, "statements")
-		if err != nil {
-			b.Fatal(err)
-		}
-		repo.Close()
-		if len(got) != benchFiles {
-			b.Fatalf("got %d files, want %d", len(got), benchFiles)
-		}
+	for _, pack := range []string{"plain", "delta"} {
+		b.Run("pack="+pack, func(b *testing.B) {
+			dir := benchRepo(b)
+			if pack == "delta" {
+				dir = benchRepoDelta(b, dir)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				repo, err := Open(dir) // a fresh repository: no warm object cache
+				if err != nil {
+					b.Fatal(err)
+				}
+				head, err := repo.Resolve(ctx, "main")
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, err := repo.LastChanges(ctx, head, "statements")
+				repo.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(got) != benchFiles {
+					b.Fatalf("got %d files, want %d", len(got), benchFiles)
+				}
+			}
+		})
 	}
 }
 
@@ -114,6 +125,37 @@ func benchRepo(b *testing.B) string {
 		b.Fatal(err)
 	}
 	b.Logf("generated %s in %v", dir, time.Since(start))
+	return dir
+}
+
+// benchRepoDelta returns a copy of the plain repository repacked by git
+// with deltas, made once and cached under os.TempDir.
+func benchRepoDelta(b *testing.B, plain string) string {
+	b.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		b.Skip("git CLI not installed")
+	}
+	dir := plain + "-delta"
+	if _, err := os.Stat(filepath.Join(dir, ".complete")); err == nil {
+		return dir
+	}
+	tmp, err := os.MkdirTemp(os.TempDir(), "vexil-gitstore-bench-tmp-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	if out, err := exec.Command("cp", "-R", plain+"/.", tmp).CombinedOutput(); err != nil {
+		b.Fatalf("copying %s: %v\n%s", plain, err, out)
+	}
+	cmd := exec.Command("git", "repack", "-adfq", "--window=10", "--depth=50")
+	cmd.Dir = tmp
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("git repack: %v\n%s", err, out)
+	}
+	os.RemoveAll(dir)
+	if err := os.Rename(tmp, dir); err != nil {
+		b.Fatal(err)
+	}
 	return dir
 }
 
