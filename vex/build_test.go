@@ -239,3 +239,42 @@ func TestProductID(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestContentDigestOrderIndependent: the digest of any document, not only
+// of one Build made, ignores the order of statements, products,
+// subcomponents and aliases, and the time zone of its times.
+func TestContentDigestOrderIndependent(t *testing.T) {
+	stmts := testStatements()
+	stmts[0].Subcomponents = append(stmts[0].Subcomponents, "pkg:golang/golang.org/x/text@v0.14.0")
+	built := mustBuild(t, testOptions(), testRelease(), stmts)
+	want, err := vex.ContentDigest(built)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := vex.Parse(mustCanonical(t, built))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(doc.Statements)
+	zone := time.FixedZone("X", 5*3600+45*60)
+	for i := range doc.Statements {
+		s := &doc.Statements[i]
+		slices.Reverse(s.Vulnerability.Aliases)
+		slices.Reverse(s.Products)
+		for j := range s.Products {
+			slices.Reverse(s.Products[j].Subcomponents)
+		}
+		local := s.Timestamp.In(zone)
+		s.Timestamp = &local
+	}
+	if got := doc.Statements[3].Products[0].Subcomponents[0].ID; got != "pkg:golang/golang.org/x/text@v0.14.0" {
+		t.Fatalf("the shuffle did not reorder subcomponents: first is %s", got)
+	}
+	got, err := vex.ContentDigest(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
