@@ -89,7 +89,11 @@ type Verified struct {
 // Verifier verifies attestations against one set of VerifyOptions; keys and
 // trusted roots are loaded once. It is safe for concurrent use.
 type Verifier struct {
-	keyless  bool
+	keyless bool
+	// signatureOnly is set for keys without a transparency log: the
+	// signature is all there is to check, and sigstore-go's full Verify
+	// would also decode the whole predicate into protobuf structs.
+	signatureOnly bool
 	keyHint  string
 	verifier *verify.Verifier
 	policy   []verify.PolicyOption
@@ -143,7 +147,7 @@ func newKeyVerifier(ctx context.Context, opts VerifyOptions) (*Verifier, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
-	return &Verifier{keyHint: hint, verifier: v, material: material, policy: []verify.PolicyOption{verify.WithKey()}}, nil
+	return &Verifier{signatureOnly: !opts.RequireTlog, keyHint: hint, verifier: v, material: material, policy: []verify.PolicyOption{verify.WithKey()}}, nil
 }
 
 func newKeylessVerifier(opts VerifyOptions) (*Verifier, error) {
@@ -261,6 +265,12 @@ func (v *Verifier) verifyBundle(format Format, pb *protobundle.Bundle) (Identity
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: %s: %w", ErrFormat, format, err)
 	}
+	if v.signatureOnly {
+		if err := verifySignature(b, v.material); err != nil {
+			return Identity{}, v.classify(b, err)
+		}
+		return Identity{KeyHint: v.keyHint}, nil
+	}
 	res, err := v.verifier.Verify(b, verify.NewPolicy(verify.WithoutArtifactUnsafe(), v.policy...))
 	if err != nil {
 		return Identity{}, v.classify(b, err)
@@ -280,15 +290,29 @@ func (v *Verifier) classify(b *sgbundle.Bundle, err error) error {
 	if _, ok := errors.AsType[*verify.ErrNoMatchingCertificateIdentity](err); ok {
 		return fmt.Errorf("%w: %w", ErrIdentity, err)
 	}
-	sig, serr := b.SignatureContent()
-	vc, verr := b.VerificationContent()
-	if serr == nil && verr == nil && verify.VerifySignature(sig, vc, v.material) != nil {
-		if hint := vc.PublicKey(); !v.keyless && hint != nil && hint.Hint() != "" && hint.Hint() != v.keyHint {
-			return fmt.Errorf("%w: signed by key %s, not %s", ErrSignature, hint.Hint(), v.keyHint)
+	if verifySignature(b, v.material) != nil {
+		if vc, err := b.VerificationContent(); err == nil && !v.keyless {
+			if pk := vc.PublicKey(); pk != nil && pk.Hint() != "" && pk.Hint() != v.keyHint {
+				return fmt.Errorf("%w: signed by key %s, not %s", ErrSignature, pk.Hint(), v.keyHint)
+			}
 		}
 		return fmt.Errorf("%w: %w", ErrSignature, err)
 	}
 	return fmt.Errorf("%w: %w", ErrVerification, err)
+}
+
+// verifySignature checks the bundle's signature alone with sigstore-go,
+// against the trusted key or the bundle's certificate.
+func verifySignature(b *sgbundle.Bundle, material root.TrustedMaterial) error {
+	sig, err := b.SignatureContent()
+	if err != nil {
+		return err
+	}
+	vc, err := b.VerificationContent()
+	if err != nil {
+		return err
+	}
+	return verify.VerifySignature(sig, vc, material)
 }
 
 // keyAndRoot is a trusted root (for its Rekor keys) that trusts one public
