@@ -94,10 +94,10 @@ type Verifier struct {
 	// signature is all there is to check, and sigstore-go's full Verify
 	// would also decode the whole predicate into protobuf structs.
 	signatureOnly bool
-	keyHint  string
-	verifier *verify.Verifier
-	policy   []verify.PolicyOption
-	material root.TrustedMaterial
+	keyHint       string
+	verifier      *verify.Verifier
+	policy        []verify.PolicyOption
+	material      root.TrustedMaterial
 }
 
 // NewVerifier loads the key or trusted root the options name.
