@@ -14,6 +14,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/registry"
 	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/errcode"
 )
 
 // Media types of Docker's schema 2 manifests, which registries still serve.
@@ -189,8 +190,9 @@ func (c *Client) ListTags(ctx context.Context, repo string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		if strings.Contains(err.Error(), "404") || strings.Contains(err.Error(), "NAME_UNKNOWN") {
-			err = errors.Join(ErrNotFound, err)
+		var resp *errcode.ErrorResponse
+		if errors.As(err, &resp) && resp.StatusCode == http.StatusNotFound {
+			err = fmt.Errorf("%w: %w", ErrNotFound, err)
 		}
 		return nil, c.wrap(err, "listing tags of %s", repo)
 	}

@@ -489,8 +489,6 @@ func TestRetries(t *testing.T) {
 }
 
 func TestUnreachable(t *testing.T) {
-	srv := registrytest.NewOlareg(t)
-	_ = srv
 	c := newClient(t, t.TempDir(), func(o *oci.Options) { o.Retries = 1 })
 	_, err := c.Releases(context.Background(), "127.0.0.1:1/acme/proxy", []string{"*"})
 	if !errors.Is(err, oci.ErrUnreachable) || !strings.Contains(err.Error(), "127.0.0.1:1") {
@@ -603,5 +601,35 @@ func TestMatchTags(t *testing.T) {
 				t.Errorf("got %v, %v; want %v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	repo := reg.Ref("acme/private")
+	push(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, "v1", everyStyle)
+	const want = "Basic dXNlcjpzZWNyZXQ=" // user:secret
+	reg.Inject(registrytest.Fault{
+		Match: func(r *http.Request) bool { return r.Header.Get("Authorization") != want },
+		Times: -1,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="registrytest"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		}),
+	})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"auths":{"`+reg.Host+`":{"auth":"dXNlcjpzZWNyZXQ="}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	anon := newClient(t, "")
+	if _, err := anon.ListTags(ctx, repo); err == nil || !strings.Contains(err.Error(), "credential") {
+		t.Errorf("anonymous: got %v, want a missing credential error", err)
+	}
+	c := newClient(t, "", func(o *oci.Options) { o.Anonymous = false; o.DockerConfig = cfg })
+	tags, err := c.ListTags(ctx, repo)
+	if err != nil || !slices.Equal(tags, []string{"v1"}) {
+		t.Errorf("with docker config: got %v, %v; want [v1]", tags, err)
 	}
 }
