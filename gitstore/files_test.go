@@ -223,3 +223,15 @@ func TestStatus(t *testing.T) {
 		t.Errorf("Status(missing) = %v, %v; want none", st, err)
 	}
 }
+
+// TestStatusNoCommits: before the first commit, every file is added or untracked.
+func TestStatusNoCommits(t *testing.T) {
+	r := newCLIRepo(t)
+	r.write(map[string]string{"statements/a.yaml": "a\n", "statements/b.yaml": "b\n"})
+	r.git("add", "statements/a.yaml")
+	st, err := r.open("").Status(context.Background(), "statements")
+	want := map[string]FileStatus{"statements/a.yaml": StatusAdded, "statements/b.yaml": StatusUntracked}
+	if err != nil || !reflect.DeepEqual(st, want) {
+		t.Errorf("Status = %v, %v; want %v", st, err, want)
+	}
+}

@@ -135,6 +135,9 @@ func (r *Repo) Status(ctx context.Context, prefix string) (map[string]FileStatus
 			if d.Name() == ".git" {
 				return filepath.SkipDir
 			}
+			if _, err := os.Lstat(filepath.Join(osPath, ".git")); err == nil {
+				return filepath.SkipDir // a submodule or a nested repository
+			}
 			if ignore.Match(parts, true) && !hasUnder(tracked, p) {
 				return filepath.SkipDir
 			}

@@ -290,6 +290,13 @@ func (r *Repo) diffTrees(c *treeCache, a, b plumbing.Hash, dir string, fn func(p
 				}
 			case ea.isFile() && eb.isFile():
 				fn(p, ea, true, eb, true)
+			default: // a file became a submodule, or back
+				if err := r.oneSided(c, ea, dir, true, fn); err != nil {
+					return err
+				}
+				if err := r.oneSided(c, eb, dir, false, fn); err != nil {
+					return err
+				}
 			}
 		}
 	}
