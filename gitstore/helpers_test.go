@@ -17,6 +17,8 @@ type cliRepo struct {
 	t    testing.TB
 	dir  string
 	tick int
+	skew bool // commit times wander back and forth
+	n    int  // commits made
 }
 
 // epoch is the time of the first commit of test repositories.
@@ -90,6 +92,10 @@ func (r *cliRepo) write(files map[string]string) {
 func (r *cliRepo) commit(msg string) string {
 	r.t.Helper()
 	r.tick++
+	if r.skew {
+		r.n++
+		r.tick += (r.n*7)%11 - 5 // deterministic jumps of up to five minutes either way
+	}
 	r.git("add", "-A")
 	r.git("commit", "-q", "--allow-empty", "-m", msg)
 	return r.git("rev-parse", "HEAD")

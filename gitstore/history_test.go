@@ -129,10 +129,15 @@ func keys[V any](m map[string]V) []string {
 // (clean, conflicting, octopus), renames, deletions and reverts, and
 // compares every file's last change with `git log -1 -- path`.
 func TestLastChangesMatchesGit(t *testing.T) {
-	for seed := uint64(1); seed <= 3; seed++ {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+	tests := []struct {
+		seed uint64
+		skew bool // commit times jump back and forth, as clocks do
+	}{{1, false}, {2, false}, {3, true}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("seed%d/skew=%v", tt.seed, tt.skew), func(t *testing.T) {
 			r := newCLIRepo(t)
-			generateHistory(r, rand.New(rand.NewPCG(seed, 42)), 60)
+			r.skew = tt.skew
+			generateHistory(r, rand.New(rand.NewPCG(tt.seed, 42)), 60)
 			repo := r.open("")
 			head := mustResolve(t, repo, "HEAD")
 			got, err := repo.LastChanges(context.Background(), head, "")
@@ -146,6 +151,18 @@ func TestLastChangesMatchesGit(t *testing.T) {
 			merges := strings.Fields(r.git("rev-list", "--merges", "HEAD"))
 			if len(merges) < 3 {
 				t.Fatalf("generated only %d merges", len(merges))
+			}
+			if tt.skew {
+				times := strings.Fields(r.git("log", "--first-parent", "--format=%ct", "HEAD"))
+				backwards := 0
+				for i := 1; i < len(times); i++ {
+					if times[i] > times[i-1] { // a parent younger than its child
+						backwards++
+					}
+				}
+				if backwards == 0 {
+					t.Fatalf("skewed history has monotonic commit times")
+				}
 			}
 			attributedToSide := 0
 			firstParent := make(map[string]bool)
