@@ -276,6 +276,10 @@ func TestSignVerify(t *testing.T) {
 			"attestation is not signed: DSSE envelope in bundle has no signatures"},
 		{"payload type", wrongType, sign.VerifyOptions{Key: pubPath}, sign.ErrPayloadType,
 			`unexpected DSSE payload type: "application/json", want application/vnd.in-toto+json`},
+		{"certificate bundle, key verifier", withCertificate(t, bundle), sign.VerifyOptions{Key: pubPath}, sign.ErrSignature,
+			"signature does not verify: signed with a certificate, not with key " + signer.Hint()},
+		{"tlog required, none in bundle", bundle, sign.VerifyOptions{Key: pubPath, RequireTlog: true, TrustedRoot: trustedRoot}, sign.ErrVerification,
+			"attestation verification failed: failed to verify log inclusion: not enough verified log entries from transparency log: 0 < 1"},
 		{"key bundle, keyless verifier", bundle, sign.VerifyOptions{CertificateIdentity: "a@example.com", CertificateOIDCIssuer: "https://issuer.example.com", TrustedRoot: trustedRoot},
 			sign.ErrIdentity, "signer identity does not match: signed with a key, not a certificate"},
 	}
@@ -342,6 +346,22 @@ func tamper(t testing.TB, bundle []byte) []byte {
 		}
 		env["payload"] = base64.StdEncoding.EncodeToString(changed)
 	})
+}
+
+// withCertificate swaps the bundle's key hint for a (meaningless)
+// certificate.
+func withCertificate(t testing.TB, bundle []byte) []byte {
+	t.Helper()
+	var b map[string]any
+	if err := json.Unmarshal(bundle, &b); err != nil {
+		t.Fatal(err)
+	}
+	b["verificationMaterial"] = map[string]any{"certificate": map[string]any{"rawBytes": "MAo="}}
+	out, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func unsign(t testing.TB, bundle []byte) []byte {
