@@ -46,7 +46,7 @@ func Build(opts BuildOptions, rel Release, stmts []Statement) (*Document, error)
 
 	type candidate struct {
 		s      govex.Statement
-		body   []byte
+		body   []byte // rendered for ties only
 		source string
 	}
 	groups := map[string][]candidate{}
@@ -58,12 +58,11 @@ func Build(opts BuildOptions, rel Release, stmts []Statement) (*Document, error)
 			errs = append(errs, err)
 			continue
 		}
-		body := appendStatement(nil, &s)
 		key := string(s.Vulnerability.Name) + "\x00" + subcomponentKey(s.Products)
 		if _, ok := groups[key]; !ok {
 			keys = append(keys, key)
 		}
-		groups[key] = append(groups[key], candidate{s, body, in.Source})
+		groups[key] = append(groups[key], candidate{s: s, source: in.Source})
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("release %s %s: %w", rel.Product, rel.Tag, errors.Join(errs...))
@@ -85,8 +84,15 @@ func Build(opts BuildOptions, rel Release, stmts []Statement) (*Document, error)
 				return nil, fmt.Errorf("release %s %s: %s (%s) and %s (%s) about %s: %w",
 					rel.Product, rel.Tag, best.source, best.s.Status, c.source, c.s.Status, c.s.Vulnerability.Name, ErrConflict)
 			}
-			if c.s.Timestamp.After(*best.s.Timestamp) ||
-				(c.s.Timestamp.Equal(*best.s.Timestamp) && bytes.Compare(c.body, best.body) < 0) {
+			if c.s.Timestamp.Equal(*best.s.Timestamp) {
+				if best.body == nil {
+					best.body = appendStatement(nil, &best.s)
+				}
+				c.body = appendStatement(nil, &c.s)
+				if bytes.Compare(c.body, best.body) < 0 {
+					best = c
+				}
+			} else if c.s.Timestamp.After(*best.s.Timestamp) {
 				best = c
 			}
 		}

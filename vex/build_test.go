@@ -278,3 +278,22 @@ func TestContentDigestOrderIndependent(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestBuildTie: two statements about the same vulnerability and
+// subcomponents, same status, same second: one is kept, whatever the order.
+func TestBuildTie(t *testing.T) {
+	a := testStatements()[0]
+	b := a
+	b.ImpactStatement, b.Source = "Another wording.", "statements/proxy/other.yaml"
+	first := mustBuild(t, testOptions(), testRelease(), []vex.Statement{a, b})
+	second := mustBuild(t, testOptions(), testRelease(), []vex.Statement{b, a})
+	if got, want := len(first.Statements), 1; got != want {
+		t.Fatalf("got %d statements, want %d", got, want)
+	}
+	if x, y := string(mustCanonical(t, first)), string(mustCanonical(t, second)); x != y {
+		t.Errorf("input order changed the bytes:\n%s\nvs\n%s", x, y)
+	}
+	if got, want := first.Statements[0].ImpactStatement, "Another wording."; got != want {
+		t.Errorf("kept %q, want %q (the smaller canonical bytes)", got, want)
+	}
+}

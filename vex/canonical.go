@@ -23,7 +23,7 @@ func Canonical(doc *Document) ([]byte, error) {
 	if doc == nil || doc.Timestamp == nil {
 		return nil, fmt.Errorf("rendering document: no timestamp: %w", ErrInvalidInput)
 	}
-	compact := appendDocument(nil, doc)
+	compact := appendDocument(make([]byte, 0, 512+1024*len(doc.Statements)), doc)
 	var buf bytes.Buffer
 	buf.Grow(len(compact) * 2)
 	if err := json.Indent(&buf, compact, "", "  "); err != nil {
@@ -76,7 +76,7 @@ func canonicalize(stmts []govex.Statement, docTimestamp *time.Time) ([]govex.Sta
 		if err != nil {
 			return nil, nil, fmt.Errorf("statement %d: %w", i, err)
 		}
-		body := appendStatement(nil, &s)
+		body := appendStatement(make([]byte, 0, 1024), &s)
 		size += len(body) + 1
 		all = append(all, keyed{s, string(s.Vulnerability.Name), subcomponentKey(s.Products), body})
 	}
@@ -132,32 +132,32 @@ func normaliseStatement(s govex.Statement, docTimestamp *time.Time) (govex.State
 			for j, sc := range p.Subcomponents {
 				np.Subcomponents[j] = govex.Subcomponent{Component: copyComponent(sc.Component)}
 			}
-			np.Subcomponents = sortComponents(np.Subcomponents, func(sc *govex.Subcomponent) []byte {
+			np.Subcomponents = sortComponents(np.Subcomponents, func(sc govex.Subcomponent) []byte {
 				return appendComponent(nil, &sc.Component, nil)
-			}, func(sc *govex.Subcomponent) string { return sc.ID })
+			}, func(sc govex.Subcomponent) string { return sc.ID })
 		}
 		out.Products[i] = np
 	}
-	out.Products = sortComponents(out.Products, func(p *govex.Product) []byte {
+	out.Products = sortComponents(out.Products, func(p govex.Product) []byte {
 		return appendComponent(nil, &p.Component, p.Subcomponents)
-	}, func(p *govex.Product) string { return p.ID })
+	}, func(p govex.Product) string { return p.ID })
 	return out, nil
 }
 
 // sortComponents sorts by @id, and by canonical bytes (rendered only for
 // equal @ids), and drops exact duplicates.
-func sortComponents[T any](list []T, render func(*T) []byte, id func(*T) string) []T {
+func sortComponents[T any](list []T, render func(T) []byte, id func(T) string) []T {
 	if len(list) < 2 {
 		return list
 	}
 	slices.SortStableFunc(list, func(a, b T) int {
-		if c := strings.Compare(id(&a), id(&b)); c != 0 {
+		if c := strings.Compare(id(a), id(b)); c != 0 {
 			return c
 		}
-		return bytes.Compare(render(&a), render(&b))
+		return bytes.Compare(render(a), render(b))
 	})
 	return slices.CompactFunc(list, func(a, b T) bool {
-		return id(&a) == id(&b) && bytes.Equal(render(&a), render(&b))
+		return id(a) == id(b) && bytes.Equal(render(a), render(b))
 	})
 }
 

@@ -59,7 +59,7 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 	}
 	slices.Sort(digests)
 	digests = slices.Compact(digests)
-	m := matcher{repository: image.Repository, name: name, digests: digests, memo: map[string][]bool{}}
+	m := matcher{repository: image.Repository, name: name, digests: digests, memo: map[memoKey][]bool{}}
 
 	// Pick the winner of each cell from the source statements as they are;
 	// only winners (and ties) are normalised and rendered.
@@ -92,7 +92,8 @@ func Merge(docs []*Document, image Image) (*Document, error) {
 					key := cellKey{d, string(src.Vulnerability.Name), subKey}
 					c := mergeCandidate{src: src, product: p, ts: ts.UTC(), author: doc.Author}
 					if old, ok := cells[key]; !ok || c.beats(old) {
-						cells[key] = &c
+						won := c
+						cells[key] = &won
 					}
 				}
 			}
@@ -203,11 +204,12 @@ func (c *mergeCandidate) render() error {
 	src := *c.src
 	src.ID = ""
 	src.Products = nil
-	s, err := normaliseStatement(src, &c.ts)
+	ts := c.ts
+	s, err := normaliseStatement(src, &ts)
 	if err != nil {
 		return err
 	}
-	s.Timestamp = &c.ts
+	s.Timestamp = &ts
 	c.stmt = s
 	c.body = appendStatement(nil, &c.stmt)
 	if len(c.product.Subcomponents) > 0 {
@@ -215,20 +217,26 @@ func (c *mergeCandidate) render() error {
 		for i, sc := range c.product.Subcomponents {
 			subs[i] = govex.Subcomponent{Component: copyComponent(sc.Component)}
 		}
-		c.subs = sortComponents(subs, func(sc *govex.Subcomponent) []byte {
+		c.subs = sortComponents(subs, func(sc govex.Subcomponent) []byte {
 			return appendComponent(nil, &sc.Component, nil)
-		}, func(sc *govex.Subcomponent) string { return sc.ID })
+		}, func(sc govex.Subcomponent) string { return sc.ID })
 	}
 	c.subsBytes = subcomponentBytes(c.subs)
 	return nil
 }
 
 // caution ranks statuses for ties: the higher keeps a finding visible.
-var caution = map[govex.Status]int{
-	StatusAffected:           3,
-	StatusUnderInvestigation: 2,
-	StatusFixed:              1,
-	StatusNotAffected:        0,
+func caution(s govex.Status) int {
+	switch s {
+	case StatusAffected:
+		return 3
+	case StatusUnderInvestigation:
+		return 2
+	case StatusFixed:
+		return 1
+	default:
+		return 0
+	}
 }
 
 // beats reports whether c wins over old.
@@ -236,7 +244,7 @@ func (c *mergeCandidate) beats(old *mergeCandidate) bool {
 	if !c.ts.Equal(old.ts) {
 		return c.ts.After(old.ts)
 	}
-	if a, b := caution[c.src.Status], caution[old.src.Status]; a != b {
+	if a, b := caution(c.src.Status), caution(old.src.Status); a != b {
 		return a > b
 	}
 	if c.src == old.src && c.product == old.product {
@@ -256,14 +264,21 @@ type matcher struct {
 	repository string
 	name       string
 	digests    []digest.Digest
-	memo       map[string][]bool // by the fields names reads
+	memo       map[memoKey][]bool
+}
+
+// memoKey holds the fields of a component that names reads.
+type memoKey struct {
+	id   string
+	hash govex.Hash
+	purl string
 }
 
 // matches returns, for each digest of the image, whether c names it; nil
 // when it names none.
 func (m matcher) matches(c govex.Component) []bool {
 	// names reads only these three fields.
-	key := c.ID + "\x00" + string(c.Hashes[govex.SHA256]) + "\x00" + c.Identifiers[govex.PURL]
+	key := memoKey{c.ID, c.Hashes[govex.SHA256], c.Identifiers[govex.PURL]}
 	if got, ok := m.memo[key]; ok {
 		return got
 	}
