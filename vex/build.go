@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ import (
 //   - statement timestamps as given, in UTC and truncated to the second (git
 //     commit times are seconds); the document timestamp is the latest;
 //   - version 1, @context Context, and @id
-//     `<IDPrefix>/<product>/<index hex>/<content digest hex>`.
+//     `<IDPrefix>/<product, path-escaped>/<index hex>/<content digest hex>`.
 //
 // Statements are sorted as ContentDigest sorts them, so the order of inputs
 // never changes the bytes. A release without statements has no document:
@@ -107,7 +108,7 @@ func Build(opts BuildOptions, rel Release, stmts []Statement) (*Document, error)
 		return nil, err
 	}
 	doc.Statements = sorted
-	doc.ID = strings.Join([]string{strings.TrimRight(opts.IDPrefix, "/"), rel.Product, rel.Index.Encoded(), digest.FromBytes(content).Encoded()}, "/")
+	doc.ID = strings.Join([]string{strings.TrimRight(opts.IDPrefix, "/"), url.PathEscape(rel.Product), rel.Index.Encoded(), digest.FromBytes(content).Encoded()}, "/")
 	return doc, nil
 }
 
@@ -123,7 +124,7 @@ func (o BuildOptions) validate() error {
 
 // releaseProducts returns one product per digest of rel, sorted by @id.
 func releaseProducts(rel Release) ([]govex.Product, error) {
-	if rel.Product == "" || strings.Contains(rel.Product, "/") {
+	if rel.Product == "" {
 		return nil, fmt.Errorf("release product %q: %w", rel.Product, ErrInvalidInput)
 	}
 	digests := append([]digest.Digest{rel.Index}, rel.Platforms...)

@@ -297,3 +297,12 @@ func TestBuildTie(t *testing.T) {
 		t.Errorf("kept %q, want %q (the smaller canonical bytes)", got, want)
 	}
 }
+
+func TestBuildIDEscapesProduct(t *testing.T) {
+	rel := testRelease()
+	rel.Product = "edge proxy/fips"
+	doc := mustBuild(t, testOptions(), rel, testStatements())
+	if want := "https://vex.example.com/edge%20proxy%2Ffips/" + proxyIndex.Encoded() + "/"; !strings.HasPrefix(doc.ID, want) {
+		t.Errorf("@id: got %s, want prefix %s", doc.ID, want)
+	}
+}

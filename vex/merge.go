@@ -35,7 +35,7 @@ const MergedIDPrefix = "urn:vexil:merged:sha256:"
 //     with the latest timestamp (its own, else its document's) wins; at
 //     equal timestamps the most cautious status wins (affected, then
 //     under_investigation, fixed, not_affected), then the smallest
-//     canonical bytes;
+//     canonical bytes, then the author;
 //   - a winning statement about the whole product (no subcomponents) also
 //     removes older winners about subcomponents of the same vulnerability.
 //
@@ -256,7 +256,10 @@ func (c *mergeCandidate) beats(old *mergeCandidate) bool {
 	if cmp := bytes.Compare(c.body, old.body); cmp != 0 {
 		return cmp < 0
 	}
-	return bytes.Compare(c.subsBytes, old.subsBytes) < 0
+	if cmp := bytes.Compare(c.subsBytes, old.subsBytes); cmp != 0 {
+		return cmp < 0
+	}
+	return c.author < old.author
 }
 
 // matcher decides which digests of an image a statement product names.

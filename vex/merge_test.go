@@ -267,3 +267,46 @@ func TestScannersMatchProducts(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeSameStatementTwoAuthors: the same statement signed by two
+// authors at the same second gives the same document in any order.
+func TestMergeSameStatementTwoAuthors(t *testing.T) {
+	a := mustBuild(t, testOptions(), testRelease(), testStatements()[2:3])
+	opts := testOptions()
+	opts.Author = "Another Team"
+	b := mustBuild(t, opts, testRelease(), testStatements()[2:3])
+	ab := mustMerge(t, []*vex.Document{a, b}, testImage())
+	ba := mustMerge(t, []*vex.Document{b, a}, testImage())
+	if x, y := string(mustCanonical(t, ab)), string(mustCanonical(t, ba)); x != y {
+		t.Errorf("input order changed the bytes:\n%s\nvs\n%s", x, y)
+	}
+	if got, want := ab.Author, "Another Team"; got != want {
+		t.Errorf("author: got %q, want %q", got, want)
+	}
+	if got := len(ab.Statements); got != 1 {
+		t.Errorf("got %d statements, want 1", got)
+	}
+}
+
+// TestMergePlatformSharedAcrossReleases: a platform manifest shared by two
+// releases carries the older release's document too; for that digest the
+// latest statement wins, and the newer index keeps its own.
+func TestMergePlatformSharedAcrossReleases(t *testing.T) {
+	older := testRelease()
+	newer := testRelease()
+	newer.Tag, newer.Index, newer.Platforms[0] = "enterprise-2.19.4", dg("proxy 2.19.4 index"), dg("proxy 2.19.4 linux/amd64")
+	// proxyARM64 is in both releases.
+	s := testStatements()[3] // under_investigation, 2026-03-04
+	oldDoc := mustBuild(t, testOptions(), older, []vex.Statement{s})
+	s.Status, s.StatusNotes, s.ActionStatement, s.Timestamp = vex.StatusAffected, "", "Upgrade.", at("2026-03-06T00:00:00Z")
+	newDoc := mustBuild(t, testOptions(), newer, []vex.Statement{s})
+	img := vex.Image{Repository: newer.Repository, Index: newer.Index, Platforms: newer.Platforms}
+	merged := mustMerge(t, []*vex.Document{oldDoc, newDoc}, img)
+	if got := len(merged.Statements); got != 1 {
+		t.Fatalf("got %d statements, want 1", got)
+	}
+	st := merged.Statements[0]
+	if st.Status != vex.StatusAffected || len(st.Products) != 3 {
+		t.Errorf("got %s about %d products, want affected about the 3 digests of the newer release", st.Status, len(st.Products))
+	}
+}
