@@ -491,39 +491,60 @@ func TestUnsigned(t *testing.T) {
 }
 
 // BenchmarkSign measures signing one subject's statement with a key that was
-// decrypted once, outside the loop.
+// decrypted once, outside the loop, for documents of 1 and 200 statements.
 func BenchmarkSign(b *testing.B) {
 	ctx := context.Background()
 	signer, _ := keyPair(b)
-	predicate := benchDocument(200)
-	b.SetBytes(int64(len(predicate)))
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		sum := sha256.Sum256([]byte{byte(i), byte(i >> 8)})
-		i++
-		st := sign.Statement{Subjects: []sign.Subject{{Name: repo, Digest: "sha256:" + hex.EncodeToString(sum[:])}}, PredicateType: sign.DefaultPredicateType, Predicate: predicate}
-		if _, err := sign.Attest(ctx, signer, st); err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{1, 200} {
+		b.Run(fmt.Sprintf("statements=%d", n), func(b *testing.B) {
+			predicate := benchDocument(n)
+			b.SetBytes(int64(len(predicate)))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				sum := sha256.Sum256([]byte{byte(i), byte(i >> 8)})
+				i++
+				st := sign.Statement{Subjects: []sign.Subject{{Name: repo, Digest: "sha256:" + hex.EncodeToString(sum[:])}}, PredicateType: sign.DefaultPredicateType, Predicate: predicate}
+				if _, err := sign.Attest(ctx, signer, st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
-// BenchmarkVerify measures verifying one bundle with a loaded key.
+// BenchmarkVerify measures verifying one bundle with a loaded key, for
+// documents of 1 and 200 statements.
 func BenchmarkVerify(b *testing.B) {
 	ctx := context.Background()
 	signer, pubPath := keyPair(b)
-	bundle, err := sign.Attest(ctx, signer, sign.Statement{Subjects: []sign.Subject{{Name: repo, Digest: digestA}}, PredicateType: sign.DefaultPredicateType, Predicate: benchDocument(200)})
-	if err != nil {
-		b.Fatal(err)
-	}
 	v, err := sign.NewVerifier(ctx, sign.VerifyOptions{Key: pubPath})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
+	for _, n := range []int{1, 200} {
+		b.Run(fmt.Sprintf("statements=%d", n), func(b *testing.B) {
+			bundle, err := sign.Attest(ctx, signer, sign.Statement{Subjects: []sign.Subject{{Name: repo, Digest: digestA}}, PredicateType: sign.DefaultPredicateType, Predicate: benchDocument(n)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(bundle)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(ctx, bundle); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadKey measures decrypting a cosign key (scrypt), the cost a
+// loop of `cosign attest` processes pays per subject.
+func BenchmarkLoadKey(b *testing.B) {
+	keyPath, _ := cosigntest.WriteKeyPair(b, b.TempDir(), password)
 	for b.Loop() {
-		if _, err := v.Verify(ctx, bundle); err != nil {
+		if _, err := sign.LoadKey(context.Background(), keyPath, []byte(password)); err != nil {
 			b.Fatal(err)
 		}
 	}
