@@ -135,6 +135,7 @@ func TestLastChangesMatchesGit(t *testing.T) {
 	}{{1, false}, {2, false}, {3, true}}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("seed%d/skew=%v", tt.seed, tt.skew), func(t *testing.T) {
+			t.Parallel()
 			r := newCLIRepo(t)
 			r.skew = tt.skew
 			generateHistory(r, rand.New(rand.NewPCG(tt.seed, 42)), 60)
@@ -182,6 +183,15 @@ func TestLastChangesMatchesGit(t *testing.T) {
 			}
 			if attributedToSide == 0 {
 				t.Errorf("no file is attributed to a side-branch commit: the history does not test merges")
+			}
+			// The merge base of the parents of every merge, as git sees it.
+			for _, m := range merges {
+				a, b := mustResolve(t, repo, m+"^1"), mustResolve(t, repo, m+"^2")
+				got, err := repo.MergeBase(context.Background(), a, b)
+				want := r.git("merge-base", m+"^1", m+"^2")
+				if err != nil || got.String() != want {
+					t.Errorf("MergeBase(%s^1, %s^2) = %s, %v; want %s", m, m, got, err, want)
+				}
 			}
 		})
 	}
