@@ -104,6 +104,7 @@ func runBench(b *testing.B, path string, want int, parse func(io.Reader) (int, e
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(want), "packages")
 }
 
 // samplePeakHeap samples the bytes of heap objects, live or not yet
@@ -237,10 +238,10 @@ func BenchmarkContains(b *testing.B) {
 		b.Fatal(err)
 	}
 	queries := []string{
-		"pkg:golang/github.com/org5/module-1005@v1.4.0",
-		"pkg:golang/github.com/org5/module-1005",
+		"pkg:golang/github.com/org35/module-1005@v1.4.0",
+		"pkg:golang/github.com/org35/module-1005",
 		"pkg:apk/wolfi/lib-2998?arch=x86_64",
-		"pkg:pypi/python-package-2997@0.0.1",
+		"pkg:pypi/python-package-2997@0.5.1",
 		"pkg:npm/left-pad@1.3.0",
 	}
 	want := []bool{true, true, true, true, false}

@@ -24,6 +24,7 @@ var matchSBOMPurls = []string{
 	"pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1",
 	"pkg:oci/proxy@sha256%3A9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0?arch=amd64",
 	"pkg:generic/openssl",
+	"pkg:generic/tricky@1.0%401?download_url=https://example.com/a%3Fb%3D1%26c%3D2&checksum=sha256:abc",
 }
 
 func matchSBOM(t *testing.T) *sbom.SBOM {
@@ -70,6 +71,11 @@ var matchTests = []struct {
 	{"oci qualifier", "pkg:oci/proxy?arch=amd64", true},
 	{"version-less sbom purl, versioned query", "pkg:generic/openssl@3.0.15", false},
 	{"version-less both", "pkg:generic/openssl", true},
+	{"encoded qualifier value", "pkg:generic/tricky?download_url=https://example.com/a%3Fb%3D1%26c%3D2", true},
+	{"qualifier value prefix", "pkg:generic/tricky?download_url=https://example.com/a", false},
+	{"qualifier with colon", "pkg:generic/tricky?checksum=sha256:abc", true},
+	{"version with at sign", "pkg:generic/tricky@1.0%401", true},
+	{"version before at sign", "pkg:generic/tricky@1.0", false},
 }
 
 func TestContains(t *testing.T) {

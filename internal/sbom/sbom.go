@@ -42,23 +42,34 @@ type SBOM struct {
 	// without a purl.
 	Packages int
 
-	// byName maps "type/namespace/name" of a normalised purl to each
-	// distinct version and qualifier set seen under it.
-	byName  map[string][]variant
+	// byName maps the name part of a canonical purl (scheme, type,
+	// namespace, name: see split) to the distinct canonical purls under it.
+	// Keys are substrings of the purls they index, so each purl costs one
+	// string.
+	byName  map[string][]string
 	count   int
 	invalid []string
 }
 
-// variant is one distinct normalised purl under a type/namespace/name.
-type variant struct {
-	purl       string
-	version    string
-	qualifiers packageurl.Qualifiers
+// split cuts a purl in packageurl-go's canonical form into its name part
+// ("pkg:type/namespace/name"), its version and its qualifiers ("k=v&k=v",
+// sorted by key), all still percent-encoded. The canonical form encodes
+// every '@', '?', '&', '=' and '#' inside a component, so the first of each
+// is a delimiter, and equal encoded parts mean equal decoded ones.
+func split(canonical string) (name, version, qualifiers string) {
+	rest, _, _ := strings.Cut(canonical, "#")
+	rest, qualifiers, _ = strings.Cut(rest, "?")
+	name, version, _ = strings.Cut(rest, "@")
+	return name, version, qualifiers
 }
 
-// nameKey is the index key of a parsed purl.
-func nameKey(p *packageurl.PackageURL) string {
-	return p.Type + "/" + p.Namespace + "/" + p.Name
+// canonical parses purl and returns it in canonical form.
+func canonical(purl string) (string, error) {
+	p, err := packageurl.FromString(purl)
+	if err != nil {
+		return "", err
+	}
+	return p.ToString(), nil
 }
 
 // addPurl records one purl string from the document.
@@ -67,23 +78,21 @@ func (s *SBOM) addPurl(raw string) {
 	if raw == "" {
 		return
 	}
-	p, err := packageurl.FromString(raw)
+	c, err := canonical(raw)
 	if err != nil {
 		s.invalid = append(s.invalid, raw)
 		return
 	}
 	if s.byName == nil {
-		s.byName = make(map[string][]variant)
+		s.byName = make(map[string][]string)
 	}
-	canonical := p.ToString()
-	key := nameKey(&p)
-	vs := s.byName[key]
-	for _, v := range vs {
-		if v.purl == canonical {
-			return
-		}
+	c = strings.Clone(c) // drop the builder's spare capacity
+	name, _, _ := split(c)
+	purls := s.byName[name]
+	if slices.Contains(purls, c) {
+		return
 	}
-	s.byName[key] = append(vs, variant{purl: canonical, version: p.Version, qualifiers: p.Qualifiers})
+	s.byName[name] = append(purls, c)
 	s.count++
 }
 
@@ -91,10 +100,8 @@ func (s *SBOM) addPurl(raw string) {
 // packageurl-go (type-specific case rules, sorted qualifiers), sorted.
 func (s *SBOM) Purls() []string {
 	out := make([]string, 0, s.count)
-	for _, vs := range s.byName {
-		for _, v := range vs {
-			out = append(out, v.purl)
-		}
+	for _, purls := range s.byName {
+		out = append(out, purls...)
 	}
 	slices.Sort(out)
 	return out
@@ -111,15 +118,19 @@ func (s *SBOM) InvalidPurls() []string {
 // namespace and name must be equal after normalisation; a purl without a
 // version matches any version, one with a version only that version; each
 // qualifier of purl must be present with the same value (the SBOM's purl may
-// carry more); subpaths are ignored. The lookup is a map access plus a scan
-// of the few versions listed under that name.
+// carry more); subpaths are ignored. (Unlike PurlMatches, namespaces that
+// differ only in empty segments, which the canonical form drops, are equal.)
+// The lookup is a map access plus a scan of the few versions listed under
+// that name. An SBOM is safe for concurrent lookups.
 func (s *SBOM) Contains(purl string) (bool, error) {
-	q, err := packageurl.FromString(purl)
+	c, err := canonical(purl)
 	if err != nil {
 		return false, fmt.Errorf("%w %q: %v", ErrInvalidPurl, purl, err)
 	}
-	for _, v := range s.byName[nameKey(&q)] {
-		if matches(&q, &v) {
+	name, version, qualifiers := split(c)
+	for _, have := range s.byName[name] {
+		_, v, q := split(have)
+		if (version == "" || version == v) && hasQualifiers(q, qualifiers) {
 			return true, nil
 		}
 	}
@@ -130,32 +141,29 @@ func (s *SBOM) Contains(purl string) (bool, error) {
 // as purl, whatever their version and qualifiers, sorted: what a release
 // does ship when Contains says it does not ship purl.
 func (s *SBOM) Candidates(purl string) ([]string, error) {
-	q, err := packageurl.FromString(purl)
+	c, err := canonical(purl)
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: %v", ErrInvalidPurl, purl, err)
 	}
-	vs := s.byName[nameKey(&q)]
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		out = append(out, v.purl)
+	name, _, _ := split(c)
+	out := slices.Clone(s.byName[name])
+	if out == nil {
+		out = []string{}
 	}
 	slices.Sort(out)
 	return out, nil
 }
 
-// matches is go-vex's PurlMatches(q, v) for a q and v that share type,
-// namespace and name.
-func matches(q *packageurl.PackageURL, v *variant) bool {
-	if q.Version != "" && q.Version != v.version {
-		return false
-	}
-	for _, want := range q.Qualifiers {
+// hasQualifiers reports whether every "k=v" of want is one of have's.
+func hasQualifiers(have, want string) bool {
+	for want != "" {
+		var kv string
+		kv, want, _ = strings.Cut(want, "&")
 		found := false
-		for _, have := range v.qualifiers {
-			if have.Key == want.Key {
-				found = have.Value == want.Value
-				break
-			}
+		for rest := have; rest != "" && !found; {
+			var h string
+			h, rest, _ = strings.Cut(rest, "&")
+			found = h == kv
 		}
 		if !found {
 			return false
