@@ -74,7 +74,7 @@ func Open(dir string) (*Repo, error) {
 	// thousands of objects, and reopening the pack for each costs more
 	// than reading it.
 	if st, ok := g.Storer.(*filesystem.Storage); ok {
-		kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(),
+		kept := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheBytes),
 			filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
 		if g, err = git.Open(kept, wt.Filesystem); err != nil {
 			return nil, fmt.Errorf("opening %s: %w", dir, err)
@@ -108,6 +108,10 @@ func Open(dir string) (*Repo, error) {
 
 // maxOpenPacks bounds the pack files a Repo keeps open.
 const maxOpenPacks = 16
+
+// objectCacheBytes bounds go-git's cache of decoded objects, which mostly
+// serves delta bases: the history walk keeps its own cache of trees.
+const objectCacheBytes = 16 << 20
 
 // Close releases the pack files the repository keeps open. The Repo must
 // not be used afterwards.
