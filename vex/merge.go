@@ -28,9 +28,12 @@ const MergedIDPrefix = "urn:vexil:merged:sha256:"
 //     purl identifier is an oci purl with the image's name and that digest
 //     as version (or no version: every digest), with repository_url, when
 //     present, equal to the repository or to its parent (grype writes the
-//     latter), other qualifiers ignored; or its @id is the digest, its hex,
+//     latter), other qualifiers ignored; or a docker purl (Docker Scout's
+//     form) with that digest as version, the image's name and, when
+//     present, its path as namespace; or its @id is the digest, its hex,
 //     or repository@digest; or its sha-256 hash is the digest's hex. Other
-//     products, and statements with none left, are dropped;
+//     products (tag versions too: tags move), and statements with none
+//     left, are dropped;
 //   - for each digest, vulnerability and subcomponent set, the statement
 //     with the latest timestamp (its own, else its document's) wins; at
 //     equal timestamps the most cautious status wins (affected, then
@@ -310,24 +313,38 @@ func (m matcher) names(c govex.Component, d digest.Digest) bool {
 	return m.purl(c.ID, d) || m.purl(c.Identifiers[govex.PURL], d)
 }
 
-// purl reports whether id is an oci purl of the image at d (or at every
-// digest, without version).
+// purl reports whether id is a purl of the image at d: an oci purl (name
+// and digest, or no version: every digest), or a docker purl with the
+// digest as version (Docker Scout's form; its tag versions are mutable and
+// never match).
 func (m matcher) purl(id string, d digest.Digest) bool {
-	if !strings.HasPrefix(id, "pkg:oci/") {
-		return false
-	}
-	p, err := packageurl.FromString(id)
-	if err != nil || p.Type != "oci" || p.Namespace != "" || !strings.EqualFold(p.Name, m.name) {
-		return false
-	}
-	if p.Version != "" && p.Version != d.String() {
-		return false
-	}
-	if repo, ok := p.Qualifiers.Map()["repository_url"]; ok {
-		parent := strings.TrimSuffix(m.repository, "/"+m.name)
-		if repo != m.repository && repo != parent {
+	switch {
+	case strings.HasPrefix(id, "pkg:oci/"):
+		p, err := packageurl.FromString(id)
+		if err != nil || p.Namespace != "" || !strings.EqualFold(p.Name, m.name) {
 			return false
 		}
+		if p.Version != "" && p.Version != d.String() {
+			return false
+		}
+		repo, ok := p.Qualifiers.Map()["repository_url"]
+		return !ok || repo == m.repository || repo == m.parent()
+	case strings.HasPrefix(id, "pkg:docker/"):
+		p, err := packageurl.FromString(id)
+		if err != nil || p.Version != d.String() || !strings.EqualFold(p.Name, m.name) {
+			return false
+		}
+		// The namespace is the repository path without registry and name.
+		host, path, _ := strings.Cut(m.parent(), "/")
+		if p.Namespace != "" && p.Namespace != path && p.Namespace != m.parent() {
+			return false
+		}
+		repo, ok := p.Qualifiers.Map()["repository_url"]
+		return !ok || repo == host || repo == m.repository || repo == m.parent()
 	}
-	return true
+	return false
 }
+
+// parent is the repository without its last path segment: what grype
+// writes as repository_url.
+func (m matcher) parent() string { return strings.TrimSuffix(m.repository, "/"+m.name) }

@@ -2,6 +2,8 @@ package vex_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -160,11 +162,15 @@ func TestMergeProductForms(t *testing.T) {
 		{"digest as @id", govex.Component{ID: "sha256:" + hex}, true},
 		{"repository@digest", govex.Component{ID: "registry.example.com/acme/proxy@sha256:" + hex}, true},
 		{"platform digest", govex.Component{ID: "pkg:oci/proxy@" + proxyAMD64.String()}, true},
+		{"docker purl with digest", govex.Component{ID: "pkg:docker/acme/proxy@sha256:" + hex + "?repository_url=registry.example.com"}, true},
+		{"docker purl with digest, no namespace", govex.Component{ID: "pkg:docker/proxy@sha256%3A" + hex}, true},
+		{"docker purl with tag", govex.Component{ID: "pkg:docker/acme/proxy@enterprise-2.19.3"}, false},
+		{"docker purl, other namespace", govex.Component{ID: "pkg:docker/other/proxy@sha256:" + hex}, false},
+		{"docker purl, other registry", govex.Component{ID: "pkg:docker/acme/proxy@sha256:" + hex + "?repository_url=docker.io"}, false},
 		{"other digest", govex.Component{ID: "pkg:oci/proxy@" + dg("other").String()}, false},
 		{"other name", govex.Component{ID: "pkg:oci/proxy-fips@sha256:" + hex}, false},
 		{"namespace", govex.Component{ID: "pkg:oci/acme/proxy@sha256:" + hex}, false},
 		{"other registry", govex.Component{ID: "pkg:oci/proxy@sha256:" + hex + "?repository_url=docker.io/library/proxy"}, false},
-		{"docker purl", govex.Component{ID: "pkg:docker/acme/proxy@sha256:" + hex}, false},
 		{"other hash", govex.Component{Hashes: map[govex.Algorithm]govex.Hash{govex.SHA256: govex.Hash(dg("other").Encoded())}}, false},
 	}
 	ts := at("2026-03-01T00:00:00Z")
@@ -308,5 +314,49 @@ func TestMergePlatformSharedAcrossReleases(t *testing.T) {
 	st := merged.Statements[0]
 	if st.Status != vex.StatusAffected || len(st.Products) != 3 {
 		t.Errorf("got %s about %d products, want affected about the 3 digests of the newer release", st.Status, len(st.Products))
+	}
+}
+
+// TestMergeForeignDocuments: documents shaped like vexctl's and Docker
+// Scout's merge with vexil's own; their products are rewritten to the
+// forms both scanners match, and Scout's tag product is dropped.
+func TestMergeForeignDocuments(t *testing.T) {
+	docs := overTime(t)
+	for _, name := range []string{"vexctl.json", "docker-scout.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "parse", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := vex.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	merged := mustMerge(t, docs, testImage())
+	type row struct {
+		vuln, status, ts string
+		products         int
+	}
+	var got []row
+	for _, s := range merged.Statements {
+		got = append(got, row{string(s.Vulnerability.Name), string(s.Status), s.Timestamp.Format(time.RFC3339Nano), len(s.Products)})
+	}
+	want := []row{
+		// vexil's under_investigation -> not_affected -> affected (March)
+		// beats vexctl's not_affected (January) on every digest.
+		{"CVE-2023-44487", "affected", "2026-03-03T08:00:00Z", 3},
+		{"CVE-2024-24790", "fixed", "2026-02-27T08:00:00Z", 3},
+		// Scout's statement is about the index digest only.
+		{"CVE-2024-45337", "affected", "2026-02-01T11:20:22.395829Z", 1},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+	if got, want := merged.Author, "Example Security <security@example.com>, security@example.com"; got != want {
+		t.Errorf("author: got %q, want %q", got, want)
+	}
+	if got, want := merged.Statements[2].Products[0].ID, "pkg:oci/proxy@"+proxyIndex.String(); got != want {
+		t.Errorf("Scout's product: got %s, want %s", got, want)
 	}
 }

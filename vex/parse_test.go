@@ -37,7 +37,7 @@ func TestParseForeign(t *testing.T) {
 		status     vex.Status
 	}{
 		{"vexctl.json", "Acme Security Team", 1, vex.StatusNotAffected},
-		{"docker-scout.json", "Docker Scout", 1, vex.StatusAffected},
+		{"docker-scout.json", "security@example.com", 1, vex.StatusAffected},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
