@@ -352,3 +352,20 @@ func TestLastChangesShallow(t *testing.T) {
 		t.Errorf("LastChanges of new/: got %v, want b and c at %s", got, four)
 	}
 }
+
+// TestLastChangesCanceled stops the walk when the context ends.
+func TestLastChangesCanceled(t *testing.T) {
+	r := newCLIRepo(t)
+	r.write(map[string]string{"a": "1\n"})
+	r.commit("one")
+	r.write(map[string]string{"b": "1\n"})
+	r.commit("two")
+	repo := r.open("")
+	head := mustResolve(t, repo, "HEAD")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got, err := repo.LastChanges(ctx, head, "")
+	if !errors.Is(err, context.Canceled) || got != nil {
+		t.Errorf("got %v, %v; want nil, context.Canceled", got, err)
+	}
+}
