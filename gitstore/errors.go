@@ -15,6 +15,4 @@ var (
 	// Errors wrapping it say how to fetch the full history.
 	ErrShallow = errors.New("shallow clone: history incomplete; fetch the full history " +
 		"(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
-	// ErrBare means the repository has no working tree.
-	ErrBare = errors.New("repository has no working tree")
 )

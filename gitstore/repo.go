@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,13 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dir, err)
 	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("opening %s: not a directory", dir)
+	}
 	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = resolved
 	}
@@ -64,7 +72,7 @@ func Open(dir string) (*Repo, error) {
 	}
 	wt, err := g.Worktree()
 	if errors.Is(err, git.ErrIsBareRepository) {
-		return nil, fmt.Errorf("opening %s: %w", dir, ErrBare)
+		return nil, fmt.Errorf("opening %s: bare repository without a work tree: %w", dir, ErrNotRepository)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dir, err)

@@ -3,6 +3,7 @@ package gitstore
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,6 +181,20 @@ func TestOpen(t *testing.T) {
 		_, err := Open(t.TempDir())
 		if !errors.Is(err, ErrNotRepository) {
 			t.Errorf("got %v, want ErrNotRepository", err)
+		}
+	})
+	t.Run("bare", func(t *testing.T) {
+		bare := t.TempDir()
+		runGit(t, bare, r.now(), "init", "-q", "--bare")
+		_, err := Open(bare)
+		if !errors.Is(err, ErrNotRepository) {
+			t.Errorf("got %v, want ErrNotRepository", err)
+		}
+	})
+	t.Run("missing directory", func(t *testing.T) {
+		_, err := Open(filepath.Join(r.dir, "no", "such"))
+		if !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("got %v, want fs.ErrNotExist", err)
 		}
 	})
 	t.Run("linked worktree", func(t *testing.T) {
