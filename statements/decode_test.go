@@ -1,10 +1,16 @@
 package statements
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // FuzzDecode feeds arbitrary bytes to Decode as a YAML statement file and
@@ -33,6 +39,9 @@ func FuzzDecode(f *testing.F) {
 		if asJSON {
 			file = "statements/x.openvex.json"
 		}
+		if !asJSON && utf8.Valid(data) && !hasDocumentMarker(data) {
+			sameAsStream(t, data)
+		}
 		stmts, findings := Decode(file, data)
 		for _, fd := range findings {
 			if fd.File != file || fd.Line < 1 || fd.Column < 1 || fd.Rule == "" || fd.Message == "" {
@@ -59,6 +68,46 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameAsStream checks the fast path of parseYAML: without a document
+// marker, yaml.Unmarshal sees the same single document that a Decoder
+// reading the whole stream sees.
+func sameAsStream(t *testing.T, data []byte) {
+	var fast, slow, second yaml.Node
+	fastErr := yaml.Unmarshal(data, &fast)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	slowErr := dec.Decode(&slow)
+	if errors.Is(slowErr, io.EOF) {
+		slowErr = nil
+	}
+	if slowErr == nil {
+		if err := dec.Decode(&second); err == nil {
+			t.Fatalf("a second document without a marker line in %q", data)
+		}
+	}
+	if fmt.Sprint(fastErr) != fmt.Sprint(slowErr) {
+		t.Fatalf("Unmarshal error %v, Decoder error %v", fastErr, slowErr)
+	}
+	if fastErr == nil && fingerprint(&fast) != fingerprint(&slow) {
+		t.Fatalf("Unmarshal and Decoder disagree:\n%s\n%s", fingerprint(&fast), fingerprint(&slow))
+	}
+}
+
+func fingerprint(n *yaml.Node) string {
+	var b strings.Builder
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		fmt.Fprintf(&b, "%d:%d:%s:%q@%d:%d(", n.Kind, depth, n.Tag, n.Value, n.Line, n.Column)
+		if n.Kind != yaml.AliasNode {
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+		b.WriteString(")")
+	}
+	walk(n, 0)
+	return b.String()
 }
 
 // TestMarshal asserts the exact bytes Marshal writes: DESIGN.md key

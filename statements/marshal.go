@@ -8,7 +8,7 @@ import (
 )
 
 // Marshal renders a statement in the YAML statement file format: keys in
-// the order of DESIGN.md, empty fields left out, a product without tags
+// the order of DESIGN.md, empty optional fields left out, a product without tags
 // written as its plain name.
 func Marshal(s Statement) ([]byte, error) {
 	doc := &yaml.Node{Kind: yaml.MappingNode}
@@ -20,7 +20,9 @@ func Marshal(s Statement) ([]byte, error) {
 			add(key, scalar(val))
 		}
 	}
-	addString("vulnerability", s.Vulnerability)
+	// vulnerability and status are required: written even when empty, so
+	// that what Decode accepted comes back the same.
+	add("vulnerability", scalar(s.Vulnerability))
 	if len(s.Aliases) > 0 {
 		add("aliases", flowList(s.Aliases))
 	}
@@ -48,7 +50,7 @@ func Marshal(s Statement) ([]byte, error) {
 		}
 		add("subcomponents", subs)
 	}
-	addString("status", string(s.Status))
+	add("status", scalar(string(s.Status)))
 	addString("justification", s.Justification)
 	addString("impact_statement", s.ImpactStatement)
 	addString("action_statement", s.ActionStatement)

@@ -249,20 +249,27 @@ func parseYAML(file string, data []byte, rules ruleSet) (root *yaml.Node, findin
 			root, findings = nil, []Finding{newFinding(file, Position{}, rules.syntax, SeverityError, "cannot parse: %v", v)}
 		}
 	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, []Finding{newFinding(file, Position{}, RuleEmptyFile, SeverityError, "the file holds no YAML document")}
+	if hasDocumentMarker(data) {
+		// Only a marker line can start a second document: read the
+		// whole stream.
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, []Finding{newFinding(file, Position{}, RuleEmptyFile, SeverityError, "the file holds no YAML document")}
+			}
+			return nil, []Finding{yamlErrorFinding(file, err, rules.syntax)}
 		}
+		var second yaml.Node
+		if err := dec.Decode(&second); err == nil {
+			return nil, []Finding{newFinding(file, pos(&second), RuleMultipleDocuments, SeverityError, "the file holds more than one YAML document; write one statement per file")}
+		} else if !errors.Is(err, io.EOF) {
+			return nil, []Finding{yamlErrorFinding(file, err, rules.syntax)}
+		}
+	} else if err := yaml.Unmarshal(data, &doc); err != nil {
+		// Without a marker there is one document; Unmarshal parses it
+		// from the bytes, a third faster than a Decoder.
 		return nil, []Finding{yamlErrorFinding(file, err, rules.syntax)}
-	}
-	var second yaml.Node
-	if err := dec.Decode(&second); err == nil {
-		return nil, []Finding{newFinding(file, pos(&second), RuleMultipleDocuments, SeverityError, "the file holds more than one YAML document; write one statement per file")}
-	} else if !errors.Is(err, io.EOF) {
-		f := yamlErrorFinding(file, err, rules.syntax)
-		return nil, []Finding{f}
 	}
 	if len(doc.Content) == 0 {
 		return nil, []Finding{newFinding(file, Position{}, RuleEmptyFile, SeverityError, "the file holds no YAML content")}
@@ -271,6 +278,25 @@ func parseYAML(file string, data []byte, rules ruleSet) (root *yaml.Node, findin
 		return nil, []Finding{newFinding(file, pos(a), RuleYAMLAlias, SeverityError, "anchors and aliases are not allowed; write the value out")}
 	}
 	return doc.Content[0], nil
+}
+
+// hasDocumentMarker reports whether a line after the first starts with a
+// YAML document marker, "---" or "...".
+func hasDocumentMarker(data []byte) bool {
+	for i := bytes.IndexByte(data, '\n'); i >= 0 && i+1 < len(data); {
+		rest := data[i+1:]
+		if bytes.HasPrefix(rest, []byte("---")) || bytes.HasPrefix(rest, []byte("...")) {
+			if len(rest) == 3 || strings.IndexByte(" \t\r\n", rest[3]) >= 0 {
+				return true
+			}
+		}
+		next := bytes.IndexByte(rest, '\n')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // findAlias returns the first node that is an alias or carries an anchor.
