@@ -3,6 +3,7 @@ package oci_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -184,16 +185,20 @@ const bundleType = "application/vnd.dev.sigstore.bundle.v0.3+json"
 
 func pushVEX(t testing.TB, c *oci.Client, repo string, p oci.Platform, content string) ocispec.Descriptor {
 	t.Helper()
-	desc, err := c.PushReferrer(context.Background(), repo, p.Descriptor(), bundleType, []byte(`{"vex":"`+content+`"}`), bundleType, map[string]string{
+	desc, err := vexReferrer(c, repo, p, content)
+	if err != nil {
+		t.Fatalf("pushing referrer: %v", err)
+	}
+	return desc
+}
+
+func vexReferrer(c *oci.Client, repo string, p oci.Platform, content string) (ocispec.Descriptor, error) {
+	return c.PushReferrer(context.Background(), repo, p.Descriptor(), bundleType, []byte(`{"vex":"`+content+`"}`), bundleType, map[string]string{
 		"dev.sigstore.bundle.content":       "dsse-envelope",
 		"dev.sigstore.bundle.predicateType": "https://openvex.dev/ns/v0.2.0",
 		"in-toto.io/predicate-type":         "https://openvex.dev/ns/v0.2.0",
 		"dev.vexil.content-digest":          content,
 	})
-	if err != nil {
-		t.Fatalf("pushing referrer: %v", err)
-	}
-	return desc
 }
 
 func TestCache(t *testing.T) {
@@ -632,4 +637,57 @@ func TestCredentials(t *testing.T) {
 	if err != nil || !slices.Equal(tags, []string{"v1"}) {
 		t.Errorf("with docker config: got %v, %v; want [v1]", tags, err)
 	}
+}
+
+// A registry failing at any request of a push leaves either a clean error or
+// a pushed referrer; pushing again completes, with exactly one referrer.
+func TestPushReferrerFaults(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		repo := reg.Ref("acme/faulty")
+		c := newClient(t, "", func(o *oci.Options) { o.NoCache = true })
+		push(t, c, repo, "v1", everyStyle)
+		rel, err := c.Release(ctx, repo, "v1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg.ResetCounts()
+		pushVEX(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, rel.Platforms[0], "count")
+		total := reg.Total()
+		for n := 1; n <= total; n++ {
+			for _, drop := range []bool{false, true} {
+				p := rel.Platforms[(2*n+map[bool]int{false: 0, true: 1}[drop])%len(rel.Platforms)]
+				content := fmt.Sprintf("fault-%d-%v", n, drop)
+				reg.ClearFaults()
+				reg.Inject(registrytest.Fault{Skip: n - 1, Drop: drop, Times: -1})
+				flaky := newClient(t, "", func(o *oci.Options) {
+					o.NoCache = true
+					o.Retries = -1
+					o.Transport = &http.Transport{DisableKeepAlives: true}
+				})
+				_, err := vexReferrer(flaky, repo, p, content)
+				if err != nil && !strings.Contains(err.Error(), reg.Host) {
+					t.Errorf("fault at %d (drop %v): error does not name the registry: %v", n, drop, err)
+				}
+				reg.ClearFaults()
+				desc := pushVEX(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, p, content)
+				listed, _, err := c.Referrers(ctx, repo, p.Digest, bundleType)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := 0
+				for _, d := range listed {
+					if d.Annotations["dev.vexil.content-digest"] == content {
+						found++
+						if d.Digest != desc.Digest {
+							t.Errorf("fault at %d (drop %v): listed %s, want %s", n, drop, d.Digest, desc.Digest)
+						}
+					}
+				}
+				if found != 1 {
+					t.Errorf("fault at %d (drop %v): %d referrers with content %s, want 1", n, drop, found, content)
+				}
+			}
+		}
+	})
 }

@@ -138,22 +138,13 @@ func (c *Client) PushReferrer(ctx context.Context, repo string, subject ocispec.
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	config := ocispec.Descriptor{MediaType: ocispec.MediaTypeEmptyJSON, Digest: ocispec.DescriptorEmptyJSON.Digest, Size: ocispec.DescriptorEmptyJSON.Size}
-	layerDesc := ocispec.Descriptor{MediaType: layerMediaType, Digest: digest.FromBytes(layer), Size: int64(len(layer))}
-	for _, blob := range []struct {
-		desc ocispec.Descriptor
-		data []byte
-	}{{config, ocispec.DescriptorEmptyJSON.Data}, {layerDesc, layer}} {
-		ok, err := r.Blobs().Exists(ctx, blob.desc)
-		if err != nil {
-			return ocispec.Descriptor{}, c.wrap(err, "checking blob %s in %s", blob.desc.Digest, repo)
-		}
-		if ok {
-			continue
-		}
-		if err := r.Blobs().Push(ctx, blob.desc, bytes.NewReader(blob.data)); err != nil {
-			return ocispec.Descriptor{}, c.wrap(err, "pushing blob %s to %s", blob.desc.Digest, repo)
-		}
+	config, err := c.PushBlob(ctx, repo, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	layerDesc, err := c.PushBlob(ctx, repo, layerMediaType, layer)
+	if err != nil {
+		return ocispec.Descriptor{}, err
 	}
 	m := ocispec.Manifest{
 		Versioned:    specs.Versioned{SchemaVersion: 2},
