@@ -140,6 +140,10 @@ func (r *nodeReader) selectors(n *yaml.Node) ([]ProductSelector, bool) {
 		ok = ok && good
 		if f, has := fields["tags"]; has {
 			sel.Tags, sel.TagsPos, good = r.strList(f.val, "tags")
+			if good && len(sel.Tags) == 0 {
+				r.report(pos(f.val), r.rules.required, "tags must list at least one glob; leave tags out to select every release")
+				good = false
+			}
 			ok = ok && good
 		}
 		sels = append(sels, sel)

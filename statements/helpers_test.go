@@ -61,6 +61,15 @@ func checkRepo(t testing.TB, root string, paths []string) []Finding {
 	}
 	findings = append(findings, more...)
 	SortFindings(findings)
+	severity := map[string]Severity{}
+	for _, r := range Rules() {
+		severity[r.ID] = r.Severity
+	}
+	for _, f := range findings {
+		if want, ok := severity[f.Rule]; !ok || f.Severity != want {
+			t.Errorf("%s: severity %q, want %q as Rules() says", f, f.Severity, want)
+		}
+	}
 	return findings
 }
 

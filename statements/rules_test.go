@@ -82,6 +82,8 @@ func TestRules(t *testing.T) {
 			want: []string{S + "a.yaml:12:1: duplicate-key"}},
 		{name: "type", files: map[string]string{S + "a.yaml": "vulnerability: CVE-2023-44487\nproducts: proxy\nstatus: fixed\n"},
 			want: []string{S + "a.yaml:2:11: type"}},
+		{name: "required tags", files: map[string]string{S + "a.yaml": "vulnerability: CVE-2023-44487\nproducts: [{name: proxy, tags: []}]\nstatus: fixed\n"},
+			want: []string{S + "a.yaml:2:32: required"}},
 		{name: "type number", files: map[string]string{S + "a.yaml": "vulnerability: 2023\nproducts: [proxy]\nstatus: fixed\n"},
 			want: []string{S + "a.yaml:1:16: type"}},
 		{name: "required", files: map[string]string{S + "a.yaml": "vulnerability: CVE-2023-44487\nproducts: [proxy]\n"},
