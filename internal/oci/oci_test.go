@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -690,4 +691,68 @@ func TestPushReferrerFaults(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestOpenBlob(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	repo := reg.Ref("acme/open")
+	rel := push(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, "v1", everyStyle)
+	layer, want := rel.Platforms[0].SBOMLayer, string(rel.Platforms[0].SBOMDocument)
+	dir := t.TempDir()
+	entry := filepath.Join(dir, "blobs", "sha256", layer.Digest.Encoded())
+	read := func(c *oci.Client) (string, error) {
+		rc, err := c.OpenBlob(ctx, repo, layer)
+		if err != nil {
+			return "", err
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		return string(b), err
+	}
+	for _, tc := range []struct {
+		name    string
+		prepare func()
+		cache   bool
+		wantErr error
+		wantGet int
+	}{
+		{"cold", func() {}, true, nil, 1},
+		{"warm", func() {}, true, nil, 0},
+		{"corrupt same size", func() { os.WriteFile(entry, []byte(strings.Repeat("x", int(layer.Size))), 0o644) }, true, oci.ErrDigestMismatch, 0},
+		{"after corrupt", func() {}, true, nil, 1},
+		{"truncated", func() { os.WriteFile(entry, []byte("x"), 0o644) }, true, nil, 1},
+		{"no cache", func() {}, false, nil, 1},
+		{"no cache, bytes flipped", func() {
+			reg.Inject(registrytest.Fault{Match: registrytest.PathContains("/blobs/" + layer.Digest.String()), Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = w.Write(append([]byte{want[0] ^ 1}, want[1:]...))
+			})})
+		}, false, oci.ErrDigestMismatch, 1},
+		{"cache, bytes flipped", func() {
+			os.Remove(entry)
+			reg.Inject(registrytest.Fault{Match: registrytest.PathContains("/blobs/" + layer.Digest.String()), Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = w.Write(append([]byte{want[0] ^ 1}, want[1:]...))
+			})})
+		}, true, oci.ErrDigestMismatch, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg.ClearFaults()
+			tc.prepare()
+			reg.ResetCounts()
+			c := newClient(t, dir, func(o *oci.Options) { o.NoCache = !tc.cache })
+			got, err := read(c)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got error %v, want %v", err, tc.wantErr)
+			}
+			if tc.wantErr == nil && got != want {
+				t.Errorf("got %d bytes, want the SBOM's %d", len(got), len(want))
+			}
+			if n := reg.Count(registrytest.KindBlobGet); n != tc.wantGet {
+				t.Errorf("got %d blob GETs, want %d", n, tc.wantGet)
+			}
+			if _, err := os.Stat(entry); tc.cache && tc.wantErr != nil && !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("bad bytes left in the cache: stat %v", err)
+			}
+		})
+	}
 }
