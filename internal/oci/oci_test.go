@@ -118,6 +118,14 @@ func TestReleases(t *testing.T) {
 		if err != nil || len(none) != 0 {
 			t.Errorf("no match: got %v, %v; want none", none, err)
 		}
+		// distribution answers NAME_UNKNOWN; olareg lists no tags
+		unknown, err := c.Releases(ctx, reg.Ref("acme/nothing"), []string{"*"})
+		if reg.Name == "distribution" && (!errors.Is(err, oci.ErrNotFound) || !strings.Contains(err.Error(), reg.Ref("acme/nothing"))) {
+			t.Errorf("unknown repository: got %v, want ErrNotFound naming it", err)
+		}
+		if reg.Name == "olareg" && (err != nil || len(unknown) != 0) {
+			t.Errorf("unknown repository: got %v, %v; want no releases", unknown, err)
+		}
 		if _, err := c.Releases(ctx, repo, []string{"v[1"}); err == nil || !strings.Contains(err.Error(), `"v[1"`) {
 			t.Errorf("bad glob: got %v, want an error naming it", err)
 		}

@@ -105,6 +105,9 @@ func predicateType(annotations map[string]string) string {
 // the release's index that point at the platform. Within a source,
 // candidates are sorted by manifest digest.
 //
+// To find SBOMs attached to the index itself, pass a Platform whose Digest
+// is the release's (the BuildKit step is then skipped).
+//
 // A referrers listing that names a manifest the registry does not have does
 // not stop the search: the candidates found are returned together with an
 // error wrapping ErrMissingReferrer that names each missing manifest.
