@@ -225,8 +225,9 @@ func (c *checker) products(s *Statement) {
 }
 
 // conflictKeys returns one key per product and subcomponent the statement
-// is about: vulnerability, product, tag selection and subcomponent.
-func conflictKeys(s *Statement) []string {
+// is about: vulnerability (as named by vuln), product, tag selection and
+// subcomponent.
+func conflictKeys(s *Statement, vuln string) []string {
 	subs := s.Subcomponents
 	if len(subs) == 0 {
 		subs = []string{""}
@@ -239,17 +240,18 @@ func conflictKeys(s *Statement) []string {
 		tags := slices.Clone(p.Tags)
 		slices.Sort(tags)
 		for _, sub := range subs {
-			keys = append(keys, s.Vulnerability+"\x00"+p.Name+"\x00"+strings.Join(tags, "\x01")+"\x00"+sub)
+			keys = append(keys, vuln+"\x00"+p.Name+"\x00"+strings.Join(tags, "\x01")+"\x00"+sub)
 		}
 	}
 	return keys
 }
 
-// describeKey renders a conflict key for a message.
-func describeKey(key string) string {
+// describeKey renders a conflict key for a message, naming the
+// vulnerability as the statement at hand does.
+func describeKey(key, vuln string) string {
 	parts := strings.Split(key, "\x00")
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s for product %s", parts[0], parts[1])
+	fmt.Fprintf(&b, "%s for product %s", vuln, parts[1])
 	if parts[2] != "" {
 		fmt.Fprintf(&b, " (tags %s)", strings.ReplaceAll(parts[2], "\x01", ", "))
 	}
@@ -264,13 +266,51 @@ func location(s *Statement, field string) string {
 	return fmt.Sprintf("%s:%d:%d", s.File, max(p.Line, 1), max(p.Column, 1))
 }
 
+// aliasGroups maps every vulnerability id and alias of stmts to one id
+// that stands for all the ids linked to it through aliases, so that a
+// statement about CVE-2023-44487 and one about its alias
+// GHSA-qppj-fm5r-hxr3 are about the same vulnerability, as scanners see it.
+func aliasGroups(stmts []Statement) map[string]string {
+	parent := map[string]string{}
+	var find func(id string) string
+	find = func(id string) string {
+		p, ok := parent[id]
+		if !ok || p == id {
+			parent[id] = id
+			return id
+		}
+		root := find(p)
+		parent[id] = root
+		return root
+	}
+	for i := range stmts {
+		a := find(stmts[i].Vulnerability)
+		for _, alias := range stmts[i].Aliases {
+			if b := find(alias); a != b {
+				// The smaller id stands for the group: deterministic.
+				if b < a {
+					a, b = b, a
+				}
+				parent[b] = a
+			}
+			a = find(stmts[i].Vulnerability)
+		}
+	}
+	groups := make(map[string]string, len(parent))
+	for id := range parent {
+		groups[id] = find(id)
+	}
+	return groups
+}
+
 // conflicts reports statements that give different statuses for the same
-// vulnerability, product (and tag selection) and subcomponent, on both
-// sides, each pointing at the other.
+// vulnerability (aliases included), product (and tag selection) and
+// subcomponent, on both sides, each pointing at the other.
 func (c *checker) conflicts(_ context.Context, stmts []Statement) error {
+	vulns := aliasGroups(stmts)
 	groups := map[string][]int{}
 	for i := range stmts {
-		for _, k := range conflictKeys(&stmts[i]) {
+		for _, k := range conflictKeys(&stmts[i], vulns[stmts[i].Vulnerability]) {
 			g := groups[k]
 			if len(g) == 0 || g[len(g)-1] != i {
 				groups[k] = append(g, i)
@@ -295,12 +335,20 @@ func (c *checker) conflicts(_ context.Context, stmts []Statement) error {
 	}
 	for pr, k := range first {
 		a, b := &stmts[pr.a], &stmts[pr.b]
-		c.errorf(a, a.At("status"), RuleConflict, "%s: status %s here conflicts with status %s at %s",
-			describeKey(k), a.Status, b.Status, location(b, "status"))
-		c.errorf(b, b.At("status"), RuleConflict, "%s: status %s here conflicts with status %s at %s",
-			describeKey(k), b.Status, a.Status, location(a, "status"))
+		c.errorf(a, a.At("status"), RuleConflict, "%s: status %s here conflicts with status %s at %s%s",
+			describeKey(k, a.Vulnerability), a.Status, b.Status, location(b, "status"), about(a, b))
+		c.errorf(b, b.At("status"), RuleConflict, "%s: status %s here conflicts with status %s at %s%s",
+			describeKey(k, b.Vulnerability), b.Status, a.Status, location(a, "status"), about(b, a))
 	}
 	return nil
+}
+
+// about names the other statement's vulnerability when it is an alias.
+func about(s, other *Statement) string {
+	if s.Vulnerability == other.Vulnerability {
+		return ""
+	}
+	return fmt.Sprintf(" (about %s, an alias)", other.Vulnerability)
 }
 
 // contentKey renders everything a statement says, order-insensitively.

@@ -121,7 +121,7 @@ func TestFindingMessages(t *testing.T) {
 	root := writeRepo(t, map[string]string{
 		"statements/a.yaml": "vulnerability: CVE-2023-44487\nproducts: [prxy]\nstatus: not_affected\njustifcation: component_not_present\n",
 		"statements/b.yaml": "vulnerability: CVE-2023-44487\nproducts: [proxy]\nstatus: fixed\n",
-		"statements/c.yaml": "vulnerability: CVE-2023-44487\nproducts: [proxy]\nstatus: affected\naction_statement: Upgrade.\n",
+		"statements/c.yaml": "vulnerability: GHSA-qppj-fm5r-hxr3\naliases: [CVE-2023-44487]\nproducts: [proxy]\nstatus: affected\naction_statement: Upgrade.\n",
 	})
 	got := checkRepo(t, root, nil)
 	var msgs []string
@@ -132,8 +132,8 @@ func TestFindingMessages(t *testing.T) {
 		`statements/a.yaml:2:12: product-unknown: product "prxy" is not defined in vexil.yaml; did you mean proxy?`,
 		`statements/a.yaml:3:9: status-justification: status not_affected needs a justification or an impact_statement`,
 		`statements/a.yaml:4:1: unknown-key: unknown key "justifcation" in a statement; did you mean justification?`,
-		`statements/b.yaml:3:9: conflict: CVE-2023-44487 for product proxy: status fixed here conflicts with status affected at statements/c.yaml:3:9`,
-		`statements/c.yaml:3:9: conflict: CVE-2023-44487 for product proxy: status affected here conflicts with status fixed at statements/b.yaml:3:9`,
+		`statements/b.yaml:3:9: conflict: CVE-2023-44487 for product proxy: status fixed here conflicts with status affected at statements/c.yaml:4:9 (about GHSA-qppj-fm5r-hxr3, an alias)`,
+		`statements/c.yaml:4:9: conflict: GHSA-qppj-fm5r-hxr3 for product proxy: status affected here conflicts with status fixed at statements/b.yaml:3:9 (about CVE-2023-44487, an alias)`,
 	}
 	if !slices.Equal(msgs, want) {
 		t.Errorf("got\n%s\nwant\n%s", join(msgs), join(want))

@@ -143,6 +143,11 @@ func TestRules(t *testing.T) {
 			S + "a.yaml":        goodStatement,
 			"statements/b.yaml": "vulnerability: CVE-2023-44487\nproducts: [proxy]\nsubcomponents: [pkg:golang/golang.org/x/net@v0.17.0]\nstatus: affected\naction_statement: Upgrade.\n",
 		}, want: []string{"statements/b.yaml:4:9: conflict", S + "a.yaml:9:9: conflict"}},
+		{name: "conflict through an alias", files: map[string]string{
+			"statements/a.yaml": "vulnerability: CVE-2023-44487\naliases: [GHSA-qppj-fm5r-hxr3]\nproducts: [proxy]\nstatus: fixed\n",
+			"statements/b.yaml": "vulnerability: GHSA-qppj-fm5r-hxr3\nproducts: [proxy]\nstatus: affected\naction_statement: Upgrade.\n",
+			"statements/c.yaml": "vulnerability: GO-2023-2102\naliases: [GHSA-qppj-fm5r-hxr3]\nproducts: [controller]\nstatus: affected\naction_statement: Upgrade.\n",
+		}, want: []string{"statements/a.yaml:4:9: conflict", "statements/b.yaml:3:9: conflict"}},
 		{name: "conflict needs the same tags", files: map[string]string{
 			S + "a.yaml":        goodStatement,
 			"statements/b.yaml": "vulnerability: CVE-2023-44487\nproducts: [{name: controller, tags: [\"v1.5.*\"]}]\nsubcomponents: [pkg:golang/golang.org/x/net@v0.17.0]\nstatus: affected\naction_statement: Upgrade.\n",
