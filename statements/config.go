@@ -91,18 +91,13 @@ func publishKeys() []string     { return []string{"predicate_type", "subjects"} 
 func publishSubjects() []string { return []string{"index", "platforms"} }
 
 // DecodeConfig decodes the content of a vexil.yaml into cfg and returns
-// its findings; file names the file in findings.
+// its findings, sorted; file names the file in findings.
 func DecodeConfig(file string, data []byte, cfg *Config) []Finding {
 	if cfg.Products == nil {
 		cfg.Products = map[string]Product{}
 	}
 	root, findings := parseYAML(file, data, configRules())
 	if root == nil {
-		for i := range findings {
-			if findings[i].Rule == RuleSyntax {
-				findings[i].Rule = RuleConfigSyntax
-			}
-		}
 		return findings
 	}
 	r := &nodeReader{file: file, rules: configRules()}
@@ -128,6 +123,7 @@ func DecodeConfig(file string, data []byte, cfg *Config) []Finding {
 	if f, has := top["publish"]; has {
 		r.publish(f.val, cfg)
 	}
+	SortFindings(r.findings)
 	return r.findings
 }
 

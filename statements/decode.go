@@ -48,11 +48,20 @@ func IsStatementFile(name string) bool {
 // or an OpenVEX JSON document when file ends in .openvex.json. file is the
 // slash-separated path, relative to the repository root, that statements
 // and findings carry. Statements whose structure is broken (missing keys,
-// wrong types) are left out and reported.
+// wrong types) are left out and reported. Findings come sorted.
 func Decode(file string, data []byte) ([]Statement, []Finding) {
+	var stmts []Statement
+	var findings []Finding
 	if IsOpenVEXFile(file) {
-		return decodeOpenVEX(file, data)
+		stmts, findings = decodeOpenVEX(file, data)
+	} else {
+		stmts, findings = decodeYAML(file, data)
 	}
+	SortFindings(findings)
+	return stmts, findings
+}
+
+func decodeYAML(file string, data []byte) ([]Statement, []Finding) {
 	root, findings := parseYAML(file, data, statementRules())
 	if root == nil {
 		return nil, findings

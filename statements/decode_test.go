@@ -265,3 +265,19 @@ func TestResolveProduct(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeDeterministic decodes a file with many findings repeatedly:
+// the findings must come in the same, sorted order every time.
+func TestDecodeDeterministic(t *testing.T) {
+	data := []byte("vulnerability: 1\naliases: x\nproducts: {}\nstatus: []\njustifcation: a\nimpact_statment: b\nstatus_note: c\n")
+	want := []string{
+		"a.yaml:1:16: type", "a.yaml:2:10: type", "a.yaml:3:11: type", "a.yaml:4:9: type",
+		"a.yaml:5:1: unknown-key", "a.yaml:6:1: unknown-key", "a.yaml:7:1: unknown-key",
+	}
+	for range 20 {
+		_, fs := Decode("a.yaml", data)
+		if got := locations(fs); !slices.Equal(got, want) {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
