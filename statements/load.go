@@ -24,7 +24,9 @@ const StatementsDir = "statements"
 //
 // Symbolic links are followed only to files inside root; directories are
 // walked, whatever their name; files larger than MaxFileSize are never
-// read whole.
+// read whole. Products of OpenVEX documents come back as references
+// (ProductSelector.Ref, empty Name): ResolveProducts maps them to products
+// of vexil.yaml; Check does so on its own copies.
 func LoadStatements(root string, paths []string) ([]Statement, []Finding, error) {
 	l, err := newLoader(root)
 	if err != nil {
