@@ -100,6 +100,8 @@ func parseReader(r io.Reader, depth int) (*SBOM, error) {
 		}
 		return nil, malformed(err)
 	}
+	// dec is done: its buffer can be collected while wrapped documents are
+	// decoded and parsed.
 	return d.result(depth)
 }
 
@@ -176,17 +178,15 @@ type document struct {
 	statementType string
 	predicateType string
 	hasPredicate  bool
-	predicate     *SBOM
-	predicateErr  error
+	predicate     nested
 
 	payloadType string
-	payload     string
+	payload     payload
 	hasPayload  bool
 
 	mediaType     string
 	hasEnvelope   bool
-	envelope      *SBOM
-	envelopeErr   error
+	envelope      nested
 	hasMessageSig bool
 
 	// shapeErr is the first value of an unexpected JSON type under a key
@@ -232,17 +232,19 @@ func walkObject(dec *json.Decoder, depth int) (*document, error) {
 			err = d.readString(dec, key, &d.predicateType)
 		case "predicate":
 			d.hasPredicate = true
-			d.predicate, d.predicateErr, err = readNested(dec, depth)
+			d.predicate, err = readNested(dec, depth)
 		case "payloadType":
 			err = d.readString(dec, key, &d.payloadType)
 		case "payload":
 			d.hasPayload = true
-			err = d.readString(dec, key, &d.payload)
+			if err = dec.Decode(&d.payload); err != nil {
+				err = malformed(err)
+			}
 		case "mediaType":
 			err = d.readString(dec, key, &d.mediaType)
 		case "dsseEnvelope":
 			d.hasEnvelope = true
-			d.envelope, d.envelopeErr, err = readNested(dec, depth)
+			d.envelope, err = readNested(dec, depth)
 		case "messageSignature":
 			d.hasMessageSig = true
 			err = skipValue(dec)
@@ -444,33 +446,50 @@ func (d *document) readContext(dec *json.Decoder) error {
 	return skipRest(dec, tok)
 }
 
-// readNested parses a wrapped document: an object in place, or a string
-// holding a document. The first error is about the wrapped document, the
-// second about the stream.
-func readNested(dec *json.Decoder, depth int) (*SBOM, error, error) {
+// nested is a wrapped document as read by the walk over its wrapper: an
+// object already walked, a string holding a document, or a value that is
+// neither. It is resolved only once the wrapper's own decoder is done, so
+// that the decoder's buffer is garbage by the time a large DSSE payload is
+// decoded.
+type nested struct {
+	doc  *document
+	text string
+	bad  error
+}
+
+// resolve returns the SBOM of the wrapped document at depth.
+func (n *nested) resolve(depth int) (*SBOM, error) {
+	switch {
+	case n.bad != nil:
+		return nil, n.bad
+	case n.doc != nil:
+		return n.doc.result(depth)
+	}
+	text := n.text
+	n.text = ""
+	return parseReader(strings.NewReader(text), depth)
+}
+
+// readNested reads a wrapped document at the wrapper's depth.
+func readNested(dec *json.Decoder, depth int) (nested, error) {
 	if depth+1 > maxNesting {
-		return nil, fmt.Errorf("%w: wrappers nested more than %d deep", ErrUnsupportedFormat, maxNesting), skipValue(dec)
+		return nested{bad: fmt.Errorf("%w: wrappers nested more than %d deep", ErrUnsupportedFormat, maxNesting)}, skipValue(dec)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, nil, malformed(err)
+		return nested{}, malformed(err)
 	}
 	switch t := tok.(type) {
 	case json.Delim:
 		if t != '{' {
-			return nil, fmt.Errorf("%w: a JSON array", ErrUnsupportedFormat), skipRest(dec, tok)
+			return nested{bad: fmt.Errorf("%w: a JSON array", ErrUnsupportedFormat)}, skipRest(dec, tok)
 		}
 		inner, err := walkObject(dec, depth+1)
-		if err != nil {
-			return nil, nil, err
-		}
-		s, err := inner.result(depth + 1)
-		return s, err, nil
+		return nested{doc: inner}, err
 	case string:
-		s, err := parseReader(strings.NewReader(t), depth+1)
-		return s, err, nil
+		return nested{text: t}, nil
 	}
-	return nil, fmt.Errorf("%w: a JSON %s", ErrUnsupportedFormat, jsonKind(tok)), nil
+	return nested{bad: fmt.Errorf("%w: a JSON %s", ErrUnsupportedFormat, jsonKind(tok))}, nil
 }
 
 // skipper consumes a JSON value without keeping it.
@@ -524,11 +543,11 @@ func (d *document) result(depth int) (*SBOM, error) {
 		}
 		return nil, fmt.Errorf("%w: JSON-LD document (context %q)", ErrUnsupportedFormat, d.jsonLDContext)
 	case d.statementType != "" || d.predicateType != "":
-		return d.inToto()
+		return d.inToto(depth)
 	case d.payloadType != "" || d.hasPayload:
 		return d.dsse(depth)
 	case d.hasEnvelope || d.hasMessageSig || strings.Contains(d.mediaType, "sigstore.bundle"):
-		return d.bundle()
+		return d.bundle(depth)
 	case d.specVersion != "" && d.hasComps:
 		return nil, fmt.Errorf("%w: CycloneDX-like JSON without bomFormat", ErrUnsupportedFormat)
 	}
@@ -564,7 +583,7 @@ func (d *document) cycloneDX() (*SBOM, error) {
 	return &d.sbom, nil
 }
 
-func (d *document) inToto() (*SBOM, error) {
+func (d *document) inToto(depth int) (*SBOM, error) {
 	switch d.statementType {
 	case StatementV01, StatementV1:
 	default:
@@ -580,10 +599,10 @@ func (d *document) inToto() (*SBOM, error) {
 	if !d.hasPredicate {
 		return nil, fmt.Errorf("%w: in-toto statement without a predicate", ErrMalformed)
 	}
-	if d.predicateErr != nil {
-		return nil, fmt.Errorf("in-toto predicate: %w", d.predicateErr)
+	s, err := d.predicate.resolve(depth + 1)
+	if err != nil {
+		return nil, fmt.Errorf("in-toto predicate: %w", err)
 	}
-	s := d.predicate
 	if s.Wrapper != WrapperNone {
 		return nil, fmt.Errorf("%w: in-toto predicate is itself a %s", ErrUnsupportedFormat, s.Wrapper)
 	}
@@ -602,11 +621,12 @@ func (d *document) dsse(depth int) (*SBOM, error) {
 	if depth+1 > maxNesting {
 		return nil, fmt.Errorf("%w: wrappers nested more than %d deep", ErrUnsupportedFormat, maxNesting)
 	}
-	payload, err := decodeBase64(d.payload)
-	if err != nil {
-		return nil, fmt.Errorf("%w: DSSE payload: %v", ErrMalformed, err)
+	if d.payload.err != nil {
+		return nil, fmt.Errorf("%w: DSSE payload: %v", ErrMalformed, d.payload.err)
 	}
-	s, err := parseReader(bytes.NewReader(payload), depth+1)
+	data := d.payload.data
+	d.payload.data = nil
+	s, err := parseReader(bytes.NewReader(data), depth+1)
 	if err != nil {
 		return nil, fmt.Errorf("DSSE payload: %w", err)
 	}
@@ -617,26 +637,51 @@ func (d *document) dsse(depth int) (*SBOM, error) {
 	return s, nil
 }
 
-// decodeBase64 accepts the standard and URL-safe alphabets, padded or not,
-// as the DSSE protocol does.
-func decodeBase64(s string) ([]byte, error) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	_, err := base64.StdEncoding.DecodeString(s)
-	return nil, err
+// payload is a DSSE payload, base64-decoded straight from the JSON
+// decoder's buffer: a large one is never also held as a Go string.
+type payload struct {
+	data []byte
+	err  error
 }
 
-func (d *document) bundle() (*SBOM, error) {
+// UnmarshalJSON decodes a JSON string of base64 in the standard or URL-safe
+// alphabet, padded or not, as the DSSE protocol allows. Errors are kept for
+// when the object turns out to be a DSSE envelope.
+func (p *payload) UnmarshalJSON(raw []byte) error {
+	if len(raw) < 2 || raw[0] != '"' {
+		p.err = errors.New("not a string")
+		return nil
+	}
+	src := raw[1 : len(raw)-1]
+	if bytes.IndexByte(src, '\\') >= 0 { // escapes such as \/: unquote first
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			p.err = err
+			return nil
+		}
+		src = []byte(s)
+	}
+	enc := base64.StdEncoding
+	if bytes.ContainsAny(src, "-_") {
+		enc = base64.URLEncoding
+	}
+	if len(src)%4 != 0 {
+		enc = enc.WithPadding(base64.NoPadding)
+	}
+	data := make([]byte, enc.DecodedLen(len(src)))
+	n, err := enc.Decode(data, src)
+	p.data, p.err = data[:n], err
+	return nil
+}
+
+func (d *document) bundle(depth int) (*SBOM, error) {
 	if !d.hasEnvelope {
 		return nil, fmt.Errorf("%w: sigstore bundle without a DSSE envelope", ErrUnsupportedFormat)
 	}
-	if d.envelopeErr != nil {
-		return nil, fmt.Errorf("sigstore bundle envelope: %w", d.envelopeErr)
+	s, err := d.envelope.resolve(depth + 1)
+	if err != nil {
+		return nil, fmt.Errorf("sigstore bundle envelope: %w", err)
 	}
-	s := d.envelope
 	if s.Wrapper != WrapperDSSE {
 		return nil, fmt.Errorf("%w: sigstore bundle dsseEnvelope is not a DSSE envelope", ErrUnsupportedFormat)
 	}

@@ -157,6 +157,7 @@ func TestParseStrings(t *testing.T) {
 		{"statement type", `{"_type": "https://in-toto.io/Statement/v2", "predicateType": "https://spdx.dev/Document", "predicate": {}}`, sbom.ErrUnsupportedFormat, `unsupported SBOM format: in-toto statement type "https://in-toto.io/Statement/v2"`},
 		{"no predicate", `{"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://spdx.dev/Document"}`, sbom.ErrMalformed, "malformed SBOM: in-toto statement without a predicate"},
 		{"component type", `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"purl": 7}]}`, sbom.ErrMalformed, "malformed SBOM: components: json: cannot unmarshal number into Go struct field cdxComponent.purl of type string"},
+		{"dsse payload not a string", `{"payloadType": "application/vnd.in-toto+json", "payload": 5}`, sbom.ErrMalformed, "malformed SBOM: DSSE payload: not a string"},
 		{"bom string", "\xef\xbb\xbf" + `{"spdxVersion": "SPDX-2.3", "packages": null}`, nil, ""},
 		{"nested wrappers", `{"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://spdx.dev/Document", "predicate": {"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://spdx.dev/Document", "predicate": {"spdxVersion": "SPDX-2.3"}}}`, sbom.ErrUnsupportedFormat, "unsupported SBOM format: in-toto predicate is itself a in-toto"},
 	}
@@ -164,8 +165,8 @@ func TestParseStrings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := sbom.Parse(strings.NewReader(tt.doc))
 			if tt.want == nil {
-				if err != nil || s.Format != "spdx-2.3" || s.Packages != 0 {
-					t.Fatalf("got %+v, %v; want spdx-2.3 with 0 packages", s, err)
+				if err != nil || s.Format != "spdx-2.3" || s.Packages != len(s.Purls()) {
+					t.Fatalf("got %+v, %v; want spdx-2.3 with as many packages as purls", s, err)
 				}
 				return
 			}
@@ -246,6 +247,19 @@ func TestParseTooLarge(t *testing.T) {
 				t.Errorf("read %d bytes, want exactly cap+1 = %d", cr.n, tt.max+1)
 			}
 		})
+	}
+}
+
+// TestParseEscapedPayload decodes a DSSE payload whose JSON string escapes
+// '/' and '=' as some encoders do.
+func TestParseEscapedPayload(t *testing.T) {
+	doc := `{"payloadType": "application/vnd.in-toto+json", "payload": "eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJwcmVkaWNhdGVUeXBlIjoiaHR0cHM6Ly9zcGR4LmRldi9Eb2N1bWVudCIsInByZWRpY2F0ZSI6eyJzcGR4VmVyc2lvbiI6IlNQRFgtMi4zIiwicGFja2FnZXMiOlt7Im5hbWUiOiI\/Pz8iLCJleHRlcm5hbFJlZnMiOlt7InJlZmVyZW5jZVR5cGUiOiJwdXJsIiwicmVmZXJlbmNlTG9jYXRvciI6InBrZzpnZW5lcmljL2FAMSJ9XX1dfX0\u003d"}`
+	s, err := sbom.Parse(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Format != "spdx-2.3" || s.Wrapper != "dsse" || !slices.Equal(s.Purls(), []string{"pkg:generic/a@1"}) {
+		t.Errorf("got %s %s %q; want spdx-2.3 dsse [pkg:generic/a@1]", s.Format, s.Wrapper, s.Purls())
 	}
 }
 
