@@ -1,0 +1,361 @@
+package inventory
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/opencontainers/go-digest"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vexil-dev/vexil/internal/oci"
+	"github.com/vexil-dev/vexil/internal/sbom"
+)
+
+// Product is a product to list: a repository and the tag globs whose tags
+// are its releases.
+type Product struct {
+	Name       string
+	Repository string
+	Tags       []string
+	// SBOMs asks for the SBOMs of every platform of every release; without
+	// it only the releases and their platforms are resolved.
+	SBOMs bool
+}
+
+// Options configure Load.
+type Options struct {
+	// Jobs bounds the releases resolved and the platforms searched at
+	// once; 0 means oci.DefaultJobs.
+	Jobs int
+	// MaxSBOMSize caps each SBOM document; 0 means sbom.DefaultMaxSize.
+	MaxSBOMSize int64
+	// Progress, when set, is called (from any goroutine, one call at a
+	// time) after each product's releases are resolved and after each
+	// platform's SBOMs are read.
+	Progress func(Event)
+	// Logger receives warnings (a referrer listing that names a missing
+	// manifest); nil discards them.
+	Logger *slog.Logger
+}
+
+// Event reports progress: the releases of Product are resolved (Tag
+// empty), or the SBOMs of one platform of a release are read.
+type Event struct {
+	Product  string
+	Tag      string
+	Platform string
+	// Releases is the number of releases of Product (for the first kind).
+	Releases int
+	// SBOMs is the number of SBOMs of the platform (for the second kind).
+	SBOMs int
+}
+
+// Releases are the releases of one product.
+type Releases struct {
+	Product    string `json:"product"`
+	Repository string `json:"repository"`
+	// Tags are the product's tag globs.
+	Tags []string `json:"tags"`
+	// Missing says the registry has no such repository: no releases.
+	Missing  bool      `json:"missing,omitempty"`
+	Releases []Release `json:"releases"`
+}
+
+// Release is one tag of a product's repository that matches its globs.
+type Release struct {
+	Tag string `json:"tag"`
+	// Digest is the index digest, or the manifest digest of a single-arch
+	// image.
+	Digest    digest.Digest `json:"digest"`
+	Platforms []Platform    `json:"platforms"`
+}
+
+// Platform is one platform manifest of a release and its SBOMs.
+type Platform struct {
+	// Platform is "os/architecture[/variant]".
+	Platform string        `json:"platform"`
+	Digest   digest.Digest `json:"digest"`
+	// SBOMs are the SBOMs found for the platform, in discovery order;
+	// empty when it has none (or they were not asked for).
+	SBOMs []SBOM `json:"sboms"`
+}
+
+// SBOM is one SBOM of a platform: where it was found and what it holds.
+type SBOM struct {
+	// Source says how it was found: oci.SourceReferrersAPI,
+	// oci.SourceReferrersTag or oci.SourceBuildKit.
+	Source oci.Source `json:"source"`
+	// Manifest is the referrer or attestation manifest holding it.
+	Manifest digest.Digest `json:"manifest"`
+	// Layer is the blob holding the (possibly wrapped) document.
+	Layer digest.Digest `json:"layer"`
+	// Format is the parsed format and version ("spdx-2.3",
+	// "cyclonedx-1.6"), or, when the document could not be read, the
+	// format its media types announced ("spdx", "cyclonedx").
+	Format string `json:"format"`
+	// Wrapper is the outermost wrapper: "", "in-toto", "dsse" or
+	// "sigstore-bundle".
+	Wrapper string `json:"wrapper,omitempty"`
+	// Packages counts the packages the document lists.
+	Packages int `json:"packages"`
+	// Error says why the document could not be read; it wraps
+	// sbom.ErrUnsupportedFormat, sbom.ErrMalformed, sbom.ErrTooLarge, or
+	// an oci error (size limit, digest mismatch, missing blob).
+	Error error `json:"-"`
+	// Problem is Error's text, for JSON.
+	Problem string `json:"error,omitempty"`
+
+	doc *sbom.SBOM
+}
+
+// Readable reports whether the document was parsed.
+func (s *SBOM) Readable() bool { return s.doc != nil }
+
+// Contains reports whether the SBOM lists a package purl designates, with
+// sbom.SBOM.Contains semantics (a version-less purl matches any version).
+// An unreadable SBOM contains nothing.
+func (s *SBOM) Contains(purl string) (bool, error) {
+	if s.doc == nil {
+		return false, nil
+	}
+	return s.doc.Contains(purl)
+}
+
+// Candidates returns the SBOM's purls with the same type, namespace and
+// name as purl, whatever their version: what the release ships instead.
+func (s *SBOM) Candidates(purl string) ([]string, error) {
+	if s.doc == nil {
+		return nil, nil
+	}
+	return s.doc.Candidates(purl)
+}
+
+// Load resolves the releases of products and, for those that ask, reads
+// the SBOMs of each platform. The result has one Releases per product, in
+// the order given; releases are sorted by tag. A repository the registry
+// does not have is Missing, not an error; an SBOM that cannot be read is
+// recorded on it (SBOM.Error). Registry failures (unreachable, a release
+// that does not resolve) are errors.
+func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) ([]Releases, error) {
+	jobs := cmp.Or(opts.Jobs, oci.DefaultJobs)
+	l := &loader{c: c, opts: opts, parsed: map[digest.Digest]*parsed{}}
+	if l.opts.Logger == nil {
+		l.opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	out := make([]Releases, len(products))
+	// First the tags of every product, then every release, then every
+	// platform: each stage is one pool of at most jobs requests.
+	tags := make([][]string, len(products))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for i, p := range products {
+		out[i] = Releases{Product: p.Name, Repository: p.Repository, Tags: slices.Clone(p.Tags), Releases: []Release{}}
+		g.Go(func() error {
+			all, err := c.ListTags(gctx, p.Repository)
+			if errors.Is(err, oci.ErrNotFound) {
+				out[i].Missing = true
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("product %s: %w", p.Name, err)
+			}
+			tags[i], err = oci.MatchTags(all, p.Tags)
+			if err != nil {
+				return fmt.Errorf("product %s: %w", p.Name, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	type releaseJob struct {
+		product, release int
+		rel              oci.Release
+	}
+	var rjobs []*releaseJob
+	for i := range products {
+		out[i].Releases = make([]Release, len(tags[i]))
+		for j := range tags[i] {
+			rjobs = append(rjobs, &releaseJob{product: i, release: j})
+		}
+	}
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, j := range rjobs {
+		g.Go(func() error {
+			p, tag := products[j.product], tags[j.product][j.release]
+			rel, err := c.Release(gctx, p.Repository, tag)
+			if err != nil {
+				return fmt.Errorf("product %s: %w", p.Name, err)
+			}
+			j.rel = rel
+			r := Release{Tag: tag, Digest: rel.Digest, Platforms: make([]Platform, len(rel.Platforms))}
+			for k, pl := range rel.Platforms {
+				r.Platforms[k] = Platform{Platform: pl.String(), Digest: pl.Digest, SBOMs: []SBOM{}}
+			}
+			out[j.product].Releases[j.release] = r
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i := range products {
+		l.progress(Event{Product: products[i].Name, Releases: len(out[i].Releases)})
+	}
+
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, j := range rjobs {
+		p := products[j.product]
+		if !p.SBOMs {
+			continue
+		}
+		for k, pl := range j.rel.Platforms {
+			g.Go(func() error {
+				sboms, err := l.sboms(gctx, j.rel, pl)
+				if err != nil {
+					return fmt.Errorf("product %s: %w", p.Name, err)
+				}
+				out[j.product].Releases[j.release].Platforms[k].SBOMs = sboms
+				l.progress(Event{Product: p.Name, Tag: j.rel.Tag, Platform: pl.String(), SBOMs: len(sboms)})
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	c    *oci.Client
+	opts Options
+
+	progressMu sync.Mutex
+	mu         sync.Mutex
+	// parsed holds each layer parsed so far: releases often share SBOMs
+	// (a rebuilt tag, the same image under two tags).
+	parsed map[digest.Digest]*parsed
+}
+
+// parsed is the outcome of parsing one layer, shared by every platform
+// that has it.
+type parsed struct {
+	once sync.Once
+	doc  *sbom.SBOM
+	err  error
+}
+
+func (l *loader) progress(e Event) {
+	if l.opts.Progress == nil {
+		return
+	}
+	l.progressMu.Lock()
+	defer l.progressMu.Unlock()
+	l.opts.Progress(e)
+}
+
+// sboms finds and reads the SBOMs of one platform of rel.
+func (l *loader) sboms(ctx context.Context, rel oci.Release, p oci.Platform) ([]SBOM, error) {
+	cands, err := l.c.SBOMCandidates(ctx, rel, p)
+	if errors.Is(err, oci.ErrMissingReferrer) {
+		l.opts.Logger.WarnContext(ctx, "skipping referrers the registry does not have", "error", err)
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SBOM, 0, len(cands))
+	for _, cand := range cands {
+		s := SBOM{Source: cand.Source, Manifest: cand.Manifest, Layer: cand.Layer.Digest, Format: cand.Format}
+		doc, err := l.parse(ctx, rel.Repository, cand)
+		switch {
+		case err == nil:
+			s.doc = doc
+			s.Format, s.Wrapper, s.Packages = doc.Format, doc.Wrapper, doc.Packages
+		case isDocumentProblem(err):
+			s.Error, s.Problem = err, err.Error()
+		default:
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// isDocumentProblem tells an SBOM that cannot be read (a finding about
+// the release) from a failure to talk to the registry (an error).
+func isDocumentProblem(err error) bool {
+	for _, e := range []error{
+		sbom.ErrUnsupportedFormat, sbom.ErrMalformed, sbom.ErrTooLarge,
+		oci.ErrTooLarge, oci.ErrDigestMismatch, oci.ErrNotFound, oci.ErrInvalidManifest,
+	} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// parse reads and parses the layer of cand once per Load.
+func (l *loader) parse(ctx context.Context, repo string, cand oci.Candidate) (*sbom.SBOM, error) {
+	l.mu.Lock()
+	p, ok := l.parsed[cand.Layer.Digest]
+	if !ok {
+		p = &parsed{}
+		l.parsed[cand.Layer.Digest] = p
+	}
+	l.mu.Unlock()
+	p.once.Do(func() {
+		p.doc, p.err = l.read(ctx, repo, cand)
+		if p.err != nil && !isDocumentProblem(p.err) {
+			// a registry failure is not the layer's fault: let another
+			// platform try again (the Load fails anyway)
+			l.mu.Lock()
+			delete(l.parsed, cand.Layer.Digest)
+			l.mu.Unlock()
+		}
+	})
+	return p.doc, p.err
+}
+
+// read streams a layer through the parser. A cache entry that turns out
+// corrupt is removed by oci as it is read, so one more try fetches it
+// from the registry.
+func (l *loader) read(ctx context.Context, repo string, cand oci.Candidate) (*sbom.SBOM, error) {
+	doc, err := l.readOnce(ctx, repo, cand)
+	if errors.Is(err, oci.ErrDigestMismatch) {
+		doc, err = l.readOnce(ctx, repo, cand)
+	}
+	return doc, err
+}
+
+func (l *loader) readOnce(ctx context.Context, repo string, cand oci.Candidate) (*sbom.SBOM, error) {
+	what := fmt.Sprintf("SBOM %s@%s", repo, cand.Layer.Digest)
+	r, err := l.c.OpenBlob(ctx, repo, cand.Layer)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	doc, perr := sbom.Parse(r, sbom.WithMaxSize(l.opts.MaxSBOMSize))
+	// read to the end: the digest is only verified there, and the bytes
+	// are only trusted once it is
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	if perr != nil {
+		return nil, fmt.Errorf("%s: %w", what, perr)
+	}
+	return doc, nil
+}

@@ -1,0 +1,323 @@
+package inventory_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/vexil-dev/vexil/internal/fixture"
+	"github.com/vexil-dev/vexil/internal/inventory"
+	"github.com/vexil-dev/vexil/internal/oci"
+	"github.com/vexil-dev/vexil/internal/registrytest"
+	"github.com/vexil-dev/vexil/internal/sbom"
+)
+
+func newClient(t testing.TB, cacheDir string) *oci.Client {
+	t.Helper()
+	c, err := oci.New(oci.Options{PlainHTTP: true, Anonymous: true, CacheDir: cacheDir, Backoff: time.Millisecond, Retries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func push(t testing.TB, c *oci.Client, repo, tag string, spec fixture.Spec) fixture.Release {
+	t.Helper()
+	rel, err := fixture.PushRelease(context.Background(), c, repo, tag, spec)
+	if err != nil {
+		t.Fatalf("pushing %s:%s: %v", repo, tag, err)
+	}
+	return rel
+}
+
+var pkgs = []string{
+	"pkg:golang/golang.org/x/net@v0.17.0",
+	"pkg:deb/debian/openssl@3.0.11-1?arch=amd64",
+	"pkg:golang/github.com/example/lib@v1.2.3",
+}
+
+// everyStyle has one platform per SBOM style.
+var everyStyle = fixture.Spec{Seed: 1, Platforms: []fixture.PlatformSpec{
+	{OS: "linux", Architecture: "amd64", SBOM: fixture.SPDX, Packages: pkgs},
+	{OS: "linux", Architecture: "arm64", SBOM: fixture.CycloneDX, Packages: pkgs},
+	{OS: "linux", Architecture: "arm", Variant: "v7", SBOM: fixture.InToto, Packages: pkgs},
+	{OS: "linux", Architecture: "ppc64le", SBOM: fixture.DSSE, Format: "cyclonedx", Packages: pkgs},
+	{OS: "linux", Architecture: "s390x", SBOM: fixture.Bundle, Packages: pkgs},
+	{OS: "linux", Architecture: "riscv64", SBOM: fixture.BuildKit, Packages: pkgs},
+	{OS: "linux", Architecture: "386", SBOM: fixture.None, Packages: pkgs},
+}}
+
+// sbomSummary renders what the tests compare of one platform.
+func sbomSummary(p inventory.Platform) string {
+	var parts []string
+	for _, s := range p.SBOMs {
+		parts = append(parts, fmt.Sprintf("%s %s %s %d", s.Source, s.Format, s.Wrapper, s.Packages))
+	}
+	return p.Platform + ": " + strings.Join(parts, "; ")
+}
+
+func TestLoadEveryStyle(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		c := newClient(t, t.TempDir())
+		repo := reg.Ref("acme/proxy")
+		pushed := push(t, c, repo, "v1.0.0", everyStyle)
+		push(t, c, repo, "v2.0.0", fixture.Spec{Seed: 2, Platforms: everyStyle.Platforms[:1]})
+		push(t, c, repo, "dev", fixture.Spec{Seed: 3, Platforms: everyStyle.Platforms[:1]})
+
+		got, err := inventory.Load(ctx, c, []inventory.Product{{Name: "proxy", Repository: repo, Tags: []string{"v1.*", "v2.*"}, SBOMs: true}}, inventory.Options{Jobs: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Product != "proxy" || got[0].Repository != repo || got[0].Missing {
+			t.Fatalf("got %+v, want one product proxy", got)
+		}
+		var tags []string
+		for _, r := range got[0].Releases {
+			tags = append(tags, r.Tag)
+		}
+		if want := []string{"v1.0.0", "v2.0.0"}; !slices.Equal(tags, want) {
+			t.Fatalf("tags: got %q, want %q", tags, want)
+		}
+		rel := got[0].Releases[0]
+		if rel.Digest != pushed.Digest {
+			t.Errorf("digest: got %s, want %s", rel.Digest, pushed.Digest)
+		}
+		ref := "referrers-tag"
+		if reg.ReferrersAPI {
+			ref = "referrers-api"
+		}
+		want := []string{
+			"linux/amd64: " + ref + " spdx-2.3  3",
+			"linux/arm64: " + ref + " cyclonedx-1.6  3",
+			"linux/arm/v7: " + ref + " spdx-2.3 in-toto 3",
+			"linux/ppc64le: " + ref + " cyclonedx-1.6 dsse 3",
+			"linux/s390x: " + ref + " spdx-2.3 sigstore-bundle 3",
+			"linux/riscv64: buildkit-attestation spdx-2.3 in-toto 3",
+			"linux/386: ",
+		}
+		if len(rel.Platforms) != len(want) {
+			t.Fatalf("platforms: got %d, want %d", len(rel.Platforms), len(want))
+		}
+		for i, p := range rel.Platforms {
+			if got := sbomSummary(p); got != want[i] {
+				t.Errorf("platform %d: got %q, want %q", i, got, want[i])
+			}
+			if p.Digest != pushed.Platforms[i].Digest {
+				t.Errorf("%s digest: got %s, want %s", p.Platform, p.Digest, pushed.Platforms[i].Digest)
+			}
+			if len(p.SBOMs) == 1 {
+				s := p.SBOMs[0]
+				if s.Manifest != pushed.Platforms[i].SBOM || s.Layer != pushed.Platforms[i].SBOMLayer.Digest {
+					t.Errorf("%s: got manifest %s layer %s, want %s %s", p.Platform, s.Manifest, s.Layer, pushed.Platforms[i].SBOM, pushed.Platforms[i].SBOMLayer.Digest)
+				}
+				for _, tc := range []struct {
+					purl string
+					want bool
+				}{
+					{"pkg:golang/golang.org/x/net", true},
+					{"pkg:golang/golang.org/x/net@v0.17.0", true},
+					{"pkg:golang/golang.org/x/net@v0.18.0", false},
+					{"pkg:deb/debian/openssl?arch=amd64", true},
+					{"pkg:deb/debian/openssl?arch=arm64", false},
+					{"pkg:golang/golang.org/x/crypto", false},
+				} {
+					if got, err := s.Contains(tc.purl); err != nil || got != tc.want {
+						t.Errorf("%s Contains(%s): got %v, %v; want %v", p.Platform, tc.purl, got, err, tc.want)
+					}
+				}
+				if got, _ := s.Candidates("pkg:golang/golang.org/x/net@v0.18.0"); !slices.Equal(got, []string{"pkg:golang/golang.org/x/net@v0.17.0"}) {
+					t.Errorf("%s Candidates: got %q", p.Platform, got)
+				}
+			}
+		}
+		// nothing vexil does moves a release
+		d, err := c.Resolve(ctx, repo, "v1.0.0")
+		if err != nil || d.Digest != pushed.Digest {
+			t.Errorf("after Load, v1.0.0 resolves to %s (%v), want %s", d.Digest, err, pushed.Digest)
+		}
+	})
+}
+
+// pushBad attaches a referrer of the given type and bytes to the first
+// platform of rel.
+func pushBad(t *testing.T, c *oci.Client, rel fixture.Release, artifactType string, layer []byte) {
+	t.Helper()
+	p := rel.Platforms[0]
+	subject := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: p.Digest, Size: p.Size}
+	if _, err := c.PushReferrer(context.Background(), rel.Repository, subject, artifactType, layer, artifactType, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadUnreadableSBOMs(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		c := newClient(t, t.TempDir())
+		repo := reg.Ref("acme/bad")
+		noSBOM := fixture.Spec{Platforms: []fixture.PlatformSpec{{OS: "linux", Architecture: "amd64"}}}
+		tests := []struct {
+			tag, artifactType, doc string
+			want                   error
+			wantFormat             string
+		}{
+			{"spdx3", oci.MediaTypeSPDX, `{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}`, sbom.ErrUnsupportedFormat, "spdx"},
+			{"truncated", oci.MediaTypeSPDX, `{"spdxVersion": "SPDX-2.3", "packages": [{"name": "x"`, sbom.ErrMalformed, "spdx"},
+			{"xml", oci.MediaTypeCycloneDX, `<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6"/>`, sbom.ErrUnsupportedFormat, "cyclonedx"},
+		}
+		var products []inventory.Product
+		for i, tc := range tests {
+			spec := noSBOM
+			spec.Seed = uint64(10 + i)
+			rel := push(t, c, repo, tc.tag, spec)
+			pushBad(t, c, rel, tc.artifactType, []byte(tc.doc))
+			products = append(products, inventory.Product{Name: tc.tag, Repository: repo, Tags: []string{tc.tag}, SBOMs: true})
+		}
+		got, err := inventory.Load(ctx, c, products, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tc := range tests {
+			t.Run(tc.tag, func(t *testing.T) {
+				sboms := got[i].Releases[0].Platforms[0].SBOMs
+				if len(sboms) != 1 {
+					t.Fatalf("got %d SBOMs, want 1", len(sboms))
+				}
+				s := sboms[0]
+				if !errors.Is(s.Error, tc.want) || s.Readable() || s.Format != tc.wantFormat || s.Problem != s.Error.Error() {
+					t.Errorf("got error %v, readable %v, format %q; want %v, unreadable, %q", s.Error, s.Readable(), s.Format, tc.want, tc.wantFormat)
+				}
+				if !strings.Contains(s.Problem, s.Layer.String()) {
+					t.Errorf("problem %q does not name the layer %s", s.Problem, s.Layer)
+				}
+				if ok, err := s.Contains("pkg:golang/golang.org/x/net"); ok || err != nil {
+					t.Errorf("Contains on an unreadable SBOM: got %v, %v; want false, nil", ok, err)
+				}
+			})
+		}
+	})
+}
+
+func TestLoadMissingAndUnmatched(t *testing.T) {
+	reg := registrytest.NewOlareg(t)
+	ctx := context.Background()
+	c := newClient(t, t.TempDir())
+	repo := reg.Ref("acme/proxy")
+	push(t, c, repo, "v1.0.0", fixture.Spec{Platforms: everyStyle.Platforms[:2]})
+	reg.ResetCounts()
+	got, err := inventory.Load(ctx, c, []inventory.Product{
+		{Name: "proxy", Repository: repo, Tags: []string{"v1.*"}},
+		{Name: "none", Repository: repo, Tags: []string{"v9.*"}, SBOMs: true},
+	}, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got[0].Releases); n != 1 || len(got[0].Releases[0].Platforms) != 2 || len(got[0].Releases[0].Platforms[0].SBOMs) != 0 {
+		t.Errorf("proxy: got %+v, want one release with two platforms and no SBOMs read", got[0])
+	}
+	if len(got[1].Releases) != 0 || got[1].Missing {
+		t.Errorf("none: got %+v, want no releases, not missing", got[1])
+	}
+	if n := reg.Count(registrytest.KindReferrers) + reg.Count(registrytest.KindBlobGet); n != 0 {
+		t.Errorf("without SBOMs: got %d referrers and blob requests, want 0 (%s)", n, registrytest.CountsString(reg.Counts()))
+	}
+}
+
+func TestLoadMissingRepository(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		c := newClient(t, t.TempDir())
+		got, err := inventory.Load(context.Background(), c, []inventory.Product{{Name: "ghost", Repository: reg.Ref("acme/ghost"), Tags: []string{"*"}, SBOMs: true}}, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// distribution says the repository is unknown; olareg lists no tags
+		if len(got[0].Releases) != 0 || got[0].Missing != (reg.Name == "distribution") {
+			t.Errorf("got %+v, want no releases, missing=%v", got[0], reg.Name == "distribution")
+		}
+	})
+}
+
+func TestLoadWarmCacheFetchesNoBlob(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		repo := reg.Ref("acme/proxy")
+		push(t, newClient(t, t.TempDir()), repo, "v1.0.0", everyStyle)
+		products := []inventory.Product{{Name: "proxy", Repository: repo, Tags: []string{"v*"}, SBOMs: true}}
+		dir := t.TempDir()
+		reg.ResetCounts()
+		if _, err := inventory.Load(ctx, newClient(t, dir), products, inventory.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		// six SBOM layers, and the empty config of no referrer
+		if got := reg.Count(registrytest.KindBlobGet); got != 6 {
+			t.Errorf("cold: got %d blob GETs, want 6", got)
+		}
+		reg.ResetCounts()
+		got, err := inventory.Load(ctx, newClient(t, dir), products, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := reg.Count(registrytest.KindBlobGet); n != 0 {
+			t.Errorf("warm: got %d blob GETs, want 0 (%s)", n, registrytest.CountsString(reg.Counts()))
+		}
+		if n := got[0].Releases[0].Platforms[0].SBOMs[0].Packages; n != 3 {
+			t.Errorf("warm: got %d packages, want 3", n)
+		}
+	})
+}
+
+func TestLoadProgress(t *testing.T) {
+	reg := registrytest.NewOlareg(t)
+	c := newClient(t, t.TempDir())
+	repo := reg.Ref("acme/proxy")
+	push(t, c, repo, "v1.0.0", fixture.Spec{Platforms: everyStyle.Platforms[:2]})
+	var events []string
+	_, err := inventory.Load(context.Background(), c, []inventory.Product{{Name: "proxy", Repository: repo, Tags: []string{"v*"}, SBOMs: true}}, inventory.Options{
+		Progress: func(e inventory.Event) {
+			events = append(events, fmt.Sprintf("%s %s %s %d %d", e.Product, e.Tag, e.Platform, e.Releases, e.SBOMs))
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(events)
+	want := []string{"proxy   1 0", "proxy v1.0.0 linux/amd64 0 1", "proxy v1.0.0 linux/arm64 0 1"}
+	if !slices.Equal(events, want) {
+		t.Errorf("events: got %q, want %q", events, want)
+	}
+}
+
+func TestLoadUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := l.Addr().String()
+	l.Close()
+	c := newClient(t, t.TempDir())
+	_, err = inventory.Load(context.Background(), c, []inventory.Product{{Name: "proxy", Repository: host + "/acme/proxy", Tags: []string{"*"}, SBOMs: true}}, inventory.Options{})
+	if !errors.Is(err, oci.ErrUnreachable) || !strings.Contains(err.Error(), host) || !strings.HasPrefix(err.Error(), "product proxy: ") {
+		t.Errorf("got %v, want ErrUnreachable naming product proxy and %s", err, host)
+	}
+}
+
+func TestLoadRegistryFailure(t *testing.T) {
+	reg := registrytest.NewOlareg(t)
+	ctx := context.Background()
+	repo := reg.Ref("acme/proxy")
+	push(t, newClient(t, t.TempDir()), repo, "v1.0.0", everyStyle)
+	// every blob GET fails, even after retries: an error, never a release
+	// that silently has no SBOM
+	reg.Inject(registrytest.Fault{Match: registrytest.OfKind(registrytest.KindBlobGet), Status: 500, Times: -1})
+	_, err := inventory.Load(ctx, newClient(t, t.TempDir()), []inventory.Product{{Name: "proxy", Repository: repo, Tags: []string{"v*"}, SBOMs: true}}, inventory.Options{})
+	if err == nil || !strings.Contains(err.Error(), "500") {
+		t.Errorf("got %v, want the registry's 500", err)
+	}
+}
