@@ -12,13 +12,18 @@ import (
 // CheckOptions selects which rules Check runs. The zero value runs every
 // offline rule. Online rules (against the SBOMs of releases) come with a
 // source of SBOMs here; when it is nil they are skipped.
-type CheckOptions struct{}
+type CheckOptions struct {
+	// Inventory answers the online rules (tags-match-nothing,
+	// release-without-sbom, subcomponent-not-in-sbom, ...); nil skips them.
+	Inventory Inventory
+}
 
 // checker holds the state of one Check run. A per-statement rule looks at
 // one statement; a set rule at all of them (conflicts, duplicates, and the
 // online rules that ask registries, which need ctx).
 type checker struct {
 	cfg      *Config
+	inv      Inventory
 	findings []Finding
 }
 
@@ -34,7 +39,7 @@ func Check(ctx context.Context, cfg *Config, stmts []Statement, opts CheckOption
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	c := &checker{cfg: cfg}
+	c := &checker{cfg: cfg, inv: opts.Inventory}
 	stmts = c.resolve(stmts)
 	perStatement := []statementRule{
 		(*checker).status,
@@ -55,6 +60,7 @@ func Check(ctx context.Context, cfg *Config, stmts []Statement, opts CheckOption
 	sets := []setRule{
 		(*checker).conflicts,
 		(*checker).duplicates,
+		(*checker).online,
 	}
 	for _, rule := range sets {
 		if err := rule(c, ctx, stmts); err != nil {

@@ -42,6 +42,13 @@ const (
 	RuleTagGlobSyntax         = "tag-glob-syntax"
 	RuleConflict              = "conflict"
 	RuleDuplicateStatement    = "duplicate-statement"
+
+	// Against the releases in the registries (not with --offline).
+	RuleTagsMatchNothing      = "tags-match-nothing"
+	RuleReleaseWithoutSBOM    = "release-without-sbom"
+	RuleSBOMUnsupported       = "sbom-unsupported"
+	RuleSBOMUnreadable        = "sbom-unreadable"
+	RuleSubcomponentNotInSBOM = "subcomponent-not-in-sbom"
 )
 
 // RuleInfo describes a rule for reports that list rules (SARIF).
@@ -87,5 +94,10 @@ func Rules() []RuleInfo {
 		{RuleTagGlobSyntax, e, "a tag glob is not valid path.Match syntax"},
 		{RuleConflict, e, "two statements give different statuses for the same vulnerability, product and subcomponent"},
 		{RuleDuplicateStatement, w, "two statements say exactly the same thing"},
+		{RuleTagsMatchNothing, e, "a tag glob matches no release in the registry"},
+		{RuleReleaseWithoutSBOM, w, "a platform of a release has no SBOM to check subcomponents against"},
+		{RuleSBOMUnsupported, w, "a release's SBOM is in a format vexil cannot read"},
+		{RuleSBOMUnreadable, e, "a release's SBOM is malformed, too large or does not match its digest"},
+		{RuleSubcomponentNotInSBOM, e, "a subcomponent is not in the SBOM of a release the statement targets"},
 	}
 }
