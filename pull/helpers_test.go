@@ -179,4 +179,3 @@ func tamper(t testing.TB, bundle, payload []byte) []byte {
 }
 
 func at(day int) time.Time { return time.Date(2026, 1, day, 12, 0, 0, 0, time.UTC) }
-
