@@ -1,0 +1,246 @@
+package publish_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/vexil-dev/vexil/internal/registrytest"
+	"github.com/vexil-dev/vexil/internal/sign"
+	"github.com/vexil-dev/vexil/publish"
+	"github.com/vexil-dev/vexil/statements"
+)
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// The same commit gives byte-identical documents in two clones.
+func TestDocumentsSameInClones(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	pushReleases(t, reg, "acme/proxy", "v1.0", "v1.1", "v2.0")
+	a := vexRepo(t, reg.Ref("acme/proxy"))
+	b := filepath.Join(t.TempDir(), "clone")
+	git(t, t.TempDir(), 0, "clone", "-q", a, b)
+
+	var docs [2][][]byte
+	for i, dir := range []string{a, b} {
+		res, err := publish.Documents(ctx, publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0), Tooling: "vexil"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(res.Releases), 2; got != want {
+			t.Fatalf("clone %d: got %d releases, want %d", i, got, want)
+		}
+		for _, rel := range res.Releases {
+			docs[i] = append(docs[i], rel.Canonical)
+		}
+	}
+	for j := range docs[0] {
+		if !bytes.Equal(docs[0][j], docs[1][j]) {
+			t.Errorf("release %d: documents differ between clones:\n%s\n%s", j, docs[0][j], docs[1][j])
+		}
+	}
+	if got := strings.Count(string(docs[0][0]), `"vulnerability"`); got != 2 {
+		t.Errorf("v1.0 document has %d statements, want 2", got)
+	}
+	if got := strings.Count(string(docs[0][1]), `"vulnerability"`); got != 1 {
+		t.Errorf("v1.1 document has %d statements, want 1", got)
+	}
+	for _, want := range []string{`"timestamp": "2024-01-03T12:00:00Z"`, `"timestamp": "2024-01-02T12:00:00Z"`} {
+		if !bytes.Contains(docs[0][0], []byte(want)) {
+			t.Errorf("v1.0 document lacks %s:\n%s", want, docs[0][0])
+		}
+	}
+}
+
+// Run pushes one referrer per subject in the shape DESIGN.md fixes, leaves
+// the releases alone, and a re-run pushes nothing.
+func TestRun(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		fx := pushReleases(t, reg, "acme/proxy", "v1.0", "v1.1")
+		dir := vexRepo(t, reg.Ref("acme/proxy"))
+		commit := git(t, dir, 0, "rev-parse", "HEAD")
+		signer, pub := keyPair(t)
+		opts := publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0), Signer: signer, Jobs: 4, Tooling: "vexil"}
+		var events []publish.Event
+		opts.Progress = func(e publish.Event) { events = append(events, e) }
+
+		res, err := publish.Run(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := actions(res), map[publish.Action]int{publish.ActionPushed: 6}; !maps.Equal(got, want) {
+			t.Fatalf("actions %v, want %v", got, want)
+		}
+		if len(events) != 6 {
+			t.Errorf("got %d progress events, want 6", len(events))
+		}
+		created := map[string]string{"v1.0": "2024-01-03T12:00:00Z", "v1.1": "2024-01-02T12:00:00Z"}
+		c := newClient(t, 0)
+		for i, rel := range res.Releases {
+			if rel.Index.Digest != fx[i].Digest {
+				t.Errorf("%s: index %s, want %s", rel.Tag, rel.Index.Digest, fx[i].Digest)
+			}
+			for _, s := range rel.Subjects {
+				ms := vexilReferrers(t, c, rel.Repository, s.Descriptor)
+				if len(ms) != 1 {
+					t.Fatalf("%s: %d referrers, want 1", s.Reference(), len(ms))
+				}
+				m := ms[0]
+				want := map[string]string{
+					"dev.sigstore.bundle.content":       "dsse-envelope",
+					"dev.sigstore.bundle.predicateType": "https://openvex.dev/ns/v0.2.0",
+					"in-toto.io/predicate-type":         "https://openvex.dev/ns/v0.2.0",
+					"org.opencontainers.image.created":  created[rel.Tag],
+					"org.opencontainers.image.revision": commit,
+					"dev.vexil.content-digest":          rel.ContentDigest.String(),
+				}
+				if !maps.Equal(m.Annotations, want) {
+					t.Errorf("%s: annotations\n%v\nwant\n%v", s.Reference(), m.Annotations, want)
+				}
+				if m.ArtifactType != sign.BundleMediaType || m.Config.MediaType != ocispec.MediaTypeEmptyJSON ||
+					len(m.Layers) != 1 || m.Layers[0].MediaType != sign.BundleMediaType ||
+					m.Subject == nil || m.Subject.Digest != s.Descriptor.Digest {
+					t.Errorf("%s: manifest shape %+v", s.Reference(), m)
+				}
+				layer, err := c.FetchBlob(ctx, rel.Repository, m.Layers[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, err := sign.Verify(ctx, layer, sign.VerifyOptions{Key: pub})
+				if err != nil {
+					t.Fatalf("%s: %v", s.Reference(), err)
+				}
+				if err := v.Statement.CheckSubject(s.Descriptor.Digest.String()); err != nil {
+					t.Error(err)
+				}
+				if got := v.Statement.Subjects[0].Name; got != rel.Repository {
+					t.Errorf("statement subject %q, want %q", got, rel.Repository)
+				}
+				if !bytes.Equal(v.Statement.Predicate, bytes.TrimSpace(rel.Canonical)) {
+					t.Errorf("%s: predicate is not the canonical document", s.Reference())
+				}
+			}
+			now, err := c.Resolve(ctx, rel.Repository, rel.Tag)
+			if err != nil || now.Digest != fx[i].Digest {
+				t.Errorf("%s resolves to %s (%v), want %s", rel.Tag, now.Digest, err, fx[i].Digest)
+			}
+		}
+
+		// the same commit again: nothing pushed, one listing per subject
+		reg.ResetCounts()
+		opts.Client = newClient(t, 0)
+		again, err := publish.Run(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := actions(again), map[publish.Action]int{publish.ActionUpToDate: 6}; !maps.Equal(got, want) {
+			t.Errorf("re-run actions %v, want %v", got, want)
+		}
+		counts := reg.Counts()
+		t.Logf("re-run requests: %s", registrytest.CountsString(counts))
+		for _, k := range []registrytest.Kind{registrytest.KindManifestPut, registrytest.KindBlobPost, registrytest.KindBlobPut, registrytest.KindBlobPatch} {
+			if counts[k] != 0 {
+				t.Errorf("re-run made %d %s requests, want 0", counts[k], k)
+			}
+		}
+		// one probe of the referrers API, then one listing per subject:
+		// an API call, or a GET of the sha256-<hex> tag
+		listings := counts[registrytest.KindReferrers]
+		if !reg.ReferrersAPI {
+			// every manifest GET but the two tags resolved before and
+			// after is a tag schema listing
+			listings += counts[registrytest.KindManifestGet] - 2*2
+		}
+		if got, want := listings, 1+6; got != want {
+			t.Errorf("re-run: %d listings (with the probe), want %d", got, want)
+		}
+	})
+}
+
+// Findings with errors stop publish before anything is pushed.
+func TestFindingsStopPublish(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	pushReleases(t, reg, "acme/proxy", "v1.0")
+	dir := vexRepo(t, reg.Ref("acme/proxy"))
+	signer, _ := keyPair(t)
+	reg.ResetCounts()
+	opts := publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0), Signer: signer, Inventory: noSBOMs{}}
+	_, err := publish.Run(ctx, opts)
+	var fe *publish.FindingsError
+	if !errors.As(err, &fe) || !errors.Is(err, publish.ErrFindings) {
+		t.Fatalf("got %v, want a FindingsError", err)
+	}
+	rules := map[string]int{}
+	for _, f := range fe.Findings {
+		rules[f.Rule]++
+	}
+	if rules[statements.RuleSubcomponentNotInSBOM] != 1 {
+		t.Errorf("findings %v want one %s", fe.Findings, statements.RuleSubcomponentNotInSBOM)
+	}
+	if n := reg.Total(); n != 0 {
+		t.Errorf("publish made %d registry requests before stopping, want 0: %s", n, registrytest.CountsString(reg.Counts()))
+	}
+}
+
+// noSBOMs is an inventory in which the SBOM of the one release of proxy
+// lists no package.
+type noSBOMs struct{}
+
+type emptySet struct{}
+
+func (emptySet) Contains(string) (bool, error)       { return false, nil }
+func (emptySet) Candidates(string) ([]string, error) { return nil, nil }
+
+func (noSBOMs) Releases(ctx context.Context, qs []statements.ReleaseQuery) ([]statements.ProductReleases, error) {
+	out := make([]statements.ProductReleases, len(qs))
+	for i := range qs {
+		out[i].Releases = []statements.Release{{Tag: "v1.0", Digest: "sha256:" + strings.Repeat("a", 64),
+			Platforms: []statements.ReleasePlatform{{Platform: "linux/amd64", Digest: "sha256:" + strings.Repeat("b", 64),
+				SBOMs: []statements.ReleaseSBOM{{Source: "spdx test", Purls: emptySet{}}}}}}}
+	}
+	return out, nil
+}
+
+// Uncommitted statement changes stop publish unless allowed; allowed, the
+// changed file takes the injected clock's time.
+func TestDirty(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	pushReleases(t, reg, "acme/proxy", "v1.1")
+	dir := vexRepo(t, reg.Ref("acme/proxy"))
+	changed := strings.Replace(stmtNet, "vulnerable_code_not_in_execute_path", "vulnerable_code_not_present", 1)
+	if err := os.WriteFile(filepath.Join(dir, "statements/proxy/CVE-2023-44487.yaml"), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0)}
+	if _, err := publish.Documents(ctx, opts); !errors.Is(err, publish.ErrDirty) || !strings.Contains(err.Error(), "statements/proxy/CVE-2023-44487.yaml") {
+		t.Fatalf("got %v, want ErrDirty naming the file", err)
+	}
+	opts.AllowDirty = true
+	if _, err := publish.Documents(ctx, opts); !errors.Is(err, publish.ErrNoClock) {
+		t.Fatalf("got %v, want ErrNoClock", err)
+	}
+	opts.Now = func() time.Time { return time.Date(2025, 3, 4, 5, 6, 7, 890, time.UTC) }
+	res, err := publish.Documents(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(res.Releases[0].Canonical)
+	for _, want := range []string{`"timestamp": "2025-03-04T05:06:07Z"`, "vulnerable_code_not_present"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("document lacks %s:\n%s", want, doc)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/vexil-dev/vexil/internal/sign"
+)
+
+// Run publishes: it makes the Plan (every check rule first: a finding with
+// an error stops it before anything is signed), signs each subject that is
+// not up to date as an in-toto statement (subject: the repository and the
+// subject digest; predicate: the document) with Signer, and pushes the
+// sigstore bundle as an OCI 1.1 referrer of the subject, Jobs at a time.
+// Afterwards every release tag must still resolve to the manifest it
+// resolved to before (ErrReleaseChanged otherwise), and every pushed
+// referrer must still be listed for its subject (one that a concurrent
+// writer of a referrers tag schema index dropped is added again).
+//
+// The returned plan says what was done: ActionPushed or ActionUpToDate per
+// subject. When some subjects fail, the error is an *IncompleteError
+// naming those done and those not; running again completes the work with
+// exactly one referrer per subject and content digest.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Signer == nil {
+		return nil, ErrNoSigner
+	}
+	p, err := Plan(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	progress := serialize(opts.Progress)
+
+	var todo []*pending
+	for i := range p.Releases {
+		rel := &p.Releases[i]
+		for j := range rel.Subjects {
+			s := &rel.Subjects[j]
+			if s.Action == ActionUpToDate {
+				progress(Event{Product: rel.Product, Tag: rel.Tag, Subject: *s})
+				continue
+			}
+			todo = append(todo, &pending{rel: rel, subject: s, commit: p.Commit})
+		}
+	}
+
+	pctx, cancel := context.WithCancel(ctx)
+	forEach(pctx, jobs(opts), len(todo), func(i int) {
+		t := todo[i]
+		t.err = push(pctx, opts, t)
+		if t.err != nil {
+			cancel() // start nothing new; what runs finishes or fails
+		}
+		progress(Event{Product: t.rel.Product, Tag: t.rel.Tag, Subject: *t.subject, Err: t.err})
+	})
+	cancel()
+
+	var errs []error
+	for _, t := range todo {
+		if t.err != nil && !errors.Is(t.err, context.Canceled) {
+			errs = append(errs, t.err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		for _, err := range confirm(ctx, opts, todo) {
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := guard(ctx, opts, p); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return p, nil
+	}
+	return p, incomplete(p, errors.Join(errs...))
+}
+
+// pending is a subject to push.
+type pending struct {
+	rel     *Release
+	subject *Subject
+	// bundle is the signed bundle pushed, kept to push the same manifest
+	// again if it is lost.
+	bundle []byte
+	commit string
+	err    error
+}
+
+// push signs the statement of one subject and pushes it as a referrer.
+func push(ctx context.Context, opts Options, t *pending) error {
+	s, rel := t.subject, t.rel
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := sign.Statement{
+		Subjects:      []sign.Subject{{Name: s.Repository, Digest: s.Descriptor.Digest.String()}},
+		PredicateType: predicateType(opts),
+		Predicate:     rel.Canonical,
+	}
+	bundle, err := sign.Attest(ctx, opts.Signer, st)
+	if err != nil {
+		return fmt.Errorf("signing the document of %s: %w", s.Reference(), err)
+	}
+	t.bundle = bundle
+	d, err := pushBundle(ctx, opts, t)
+	if err != nil {
+		return err
+	}
+	s.Action, s.Referrer = ActionPushed, d
+	return nil
+}
+
+// pushBundle pushes t's bundle as a referrer of its subject, annotated as
+// DESIGN.md says.
+func pushBundle(ctx context.Context, opts Options, t *pending) (digest.Digest, error) {
+	s, rel := t.subject, t.rel
+	pt := predicateType(opts)
+	ann := map[string]string{
+		AnnotationBundleContent:       BundleContentDSSE,
+		AnnotationBundlePredicateType: pt,
+		AnnotationPredicateType:       pt,
+		AnnotationCreated:             rel.Document.Timestamp.UTC().Format(time.RFC3339),
+		AnnotationRevision:            t.commit,
+		AnnotationContentDigest:       rel.ContentDigest.String(),
+	}
+	desc, err := opts.Client.PushReferrer(ctx, s.Repository, s.Descriptor, ArtifactType, t.bundle, ArtifactType, ann)
+	if err != nil {
+		return "", fmt.Errorf("pushing the referrer of %s: %w", s.Reference(), err)
+	}
+	return desc.Digest, nil
+}
+
+// confirm lists the referrers of every pushed subject once more and pushes
+// again any referrer a concurrent writer dropped from a referrers tag
+// schema index.
+func confirm(ctx context.Context, opts Options, pushed []*pending) []error {
+	errs := make([]error, len(pushed))
+	forEach(ctx, jobs(opts), len(pushed), func(i int) {
+		t := pushed[i]
+		for attempt := 0; ; attempt++ {
+			listed, err := listedReferrer(ctx, opts, t)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			if listed {
+				return
+			}
+			if attempt == 2 {
+				errs[i] = fmt.Errorf("%w: %s of %s", ErrReferrerLost, t.subject.Referrer, t.subject.Reference())
+				t.subject.Action, t.subject.Referrer = ActionPush, ""
+				return
+			}
+			if _, err := pushBundle(ctx, opts, t); err != nil {
+				errs[i] = err
+				return
+			}
+		}
+	})
+	return errs
+}
+
+// listedReferrer reports whether t's pushed referrer is listed for its
+// subject.
+func listedReferrer(ctx context.Context, opts Options, t *pending) (bool, error) {
+	listed, _, err := opts.Client.Referrers(ctx, t.subject.Repository, t.subject.Descriptor.Digest, ArtifactType)
+	if err != nil {
+		return false, fmt.Errorf("listing the referrers of %s: %w", t.subject.Reference(), err)
+	}
+	for _, d := range listed {
+		if d.Digest == t.subject.Referrer {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// guard resolves every release tag again: each must name the manifest it
+// named before (the same digest, computed from the bytes received, so the
+// same bytes).
+func guard(ctx context.Context, opts Options, p *Result) error {
+	errs := make([]error, len(p.Releases))
+	forEach(ctx, jobs(opts), len(p.Releases), func(i int) {
+		rel := &p.Releases[i]
+		now, err := opts.Client.Resolve(ctx, rel.Repository, rel.Tag)
+		if err != nil {
+			errs[i] = fmt.Errorf("resolving %s:%s after publishing: %w", rel.Repository, rel.Tag, err)
+			return
+		}
+		if now.Digest != rel.Index.Digest || now.Size != rel.Index.Size || now.MediaType != rel.Index.MediaType {
+			errs[i] = fmt.Errorf("%w: %s:%s was %s (%d bytes), is now %s (%d bytes)",
+				ErrReleaseChanged, rel.Repository, rel.Tag, rel.Index.Digest, rel.Index.Size, now.Digest, now.Size)
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+// incomplete wraps err in an *IncompleteError listing the subjects of p
+// that have their referrer and those that do not.
+func incomplete(p *Result, err error) error {
+	e := &IncompleteError{Err: err}
+	for _, rel := range p.Releases {
+		for _, s := range rel.Subjects {
+			if s.Action == ActionPushed || s.Action == ActionUpToDate {
+				e.Done = append(e.Done, s.Reference())
+			} else {
+				e.NotDone = append(e.NotDone, s.Reference())
+			}
+		}
+	}
+	return e
+}
+
+func predicateType(opts Options) string {
+	if pt := opts.Config.Publish.PredicateType; pt != "" {
+		return pt
+	}
+	return sign.DefaultPredicateType
+}
+
+// serialize returns a function that calls fn one call at a time, or does
+// nothing when fn is nil.
+func serialize(fn func(Event)) func(Event) {
+	if fn == nil {
+		return func(Event) {}
+	}
+	var mu sync.Mutex
+	return func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		fn(e)
+	}
+}
