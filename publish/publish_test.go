@@ -14,6 +14,7 @@ import (
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/vexil-dev/vexil/internal/cosigntest"
 	"github.com/vexil-dev/vexil/internal/registrytest"
 	"github.com/vexil-dev/vexil/internal/sign"
 	"github.com/vexil-dev/vexil/publish"
@@ -134,6 +135,26 @@ func TestRun(t *testing.T) {
 			now, err := c.Resolve(ctx, rel.Repository, rel.Tag)
 			if err != nil || now.Digest != fx[i].Digest {
 				t.Errorf("%s resolves to %s (%v), want %s", rel.Tag, now.Digest, err, fx[i].Digest)
+			}
+		}
+
+		// the real cosign CLI verifies every subject with the key, and
+		// with another key it does not
+		root := cosigntest.TrustedRootFile(t)
+		_, otherPub := keyPair(t)
+		for _, rel := range res.Releases {
+			for _, s := range rel.Subjects {
+				for _, k := range []struct {
+					pub  string
+					pass bool
+				}{{pub, true}, {otherPub, false}} {
+					out, err := cosigntest.Run(t, t.TempDir(), "", "verify-attestation", "--key", k.pub,
+						"--new-bundle-format", "--trusted-root", root, "--insecure-ignore-tlog", "--allow-http-registry",
+						"--type", "https://openvex.dev/ns/v0.2.0", s.Reference())
+					if (err == nil) != k.pass {
+						t.Errorf("cosign verify-attestation %s with %s: err %v, want pass=%v\n%s", s.Reference(), filepath.Base(filepath.Dir(k.pub)), err, k.pass, out)
+					}
+				}
 			}
 		}
 
