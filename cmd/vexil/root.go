@@ -44,6 +44,8 @@ func subcommands(env *environment, g *globalOptions) []*cobra.Command {
 		newInitCmd(env, g),
 		newNewCmd(env, g),
 		newCheckCmd(env, g),
+		newPullCmd(env, g),
+		newVerifyCmd(env, g),
 	}
 }
 
