@@ -11,8 +11,9 @@ import (
 
 // checkOptions are the inputs of `vexil check`.
 type checkOptions struct {
-	env     *environment
-	globals *globalOptions
+	env      *environment
+	globals  *globalOptions
+	registry registryOptions
 
 	Paths   []string
 	Offline bool
@@ -28,11 +29,14 @@ func newCheckCmd(env *environment, g *globalOptions) *cobra.Command {
 		Short: "Check statements against the OpenVEX rules",
 		Long: `Check every statement file under statements/ (or only the files and
 directories given) against the rules of docs/rules.md, and report every
-finding at once.
+finding at once. Without --offline, check also lists the releases of each
+product in its registry and proves that every subcomponent a statement
+names is in the SBOM of every release (each platform) it targets; SBOMs
+are cached on disk by digest.
 
 Exit status: 0 no errors (warnings allowed), 1 findings with errors,
 2 usage or configuration error, 3 registry or I/O failure.`,
-		Example: `  vexil check --offline
+		Example: `  vexil check
   vexil check --offline --format github statements/proxy`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
@@ -43,6 +47,7 @@ Exit status: 0 no errors (warnings allowed), 1 findings with errors,
 	f.BoolVar(&opts.Offline, "offline", false, "run only the rules that need no registry")
 	f.StringVar(&opts.Base, "base", "", "check only the statements changed since git revision `REV`")
 	f.StringVar(&opts.Format, "format", "", "output `format`: "+report.FormatNames()+" (default text, or json with -o json)")
+	opts.registry.AddFlags(f)
 	return cmd
 }
 
@@ -71,8 +76,8 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 	if opts.Base != "" {
 		return errNeedsHistory
 	}
-	if !opts.Offline {
-		return errNeedsReleases
+	if err := opts.registry.Validate(); err != nil {
+		return err
 	}
 	ws, err := openWorkspace(opts.env, opts.globals, opts.env.Out, format)
 	if err != nil {
@@ -86,7 +91,15 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 	if err != nil {
 		return fmt.Errorf("loading statements: %w", err)
 	}
-	checked, err := statements.Check(cmd.Context(), ws.Config, stmts, statements.CheckOptions{})
+	var checkOpts statements.CheckOptions
+	if !opts.Offline {
+		client, err := opts.registry.client(opts.globals)
+		if err != nil {
+			return err
+		}
+		checkOpts.Inventory = &releaseInventory{client: client, jobs: opts.registry.Jobs, progress: opts.env.Err}
+	}
+	checked, err := statements.Check(cmd.Context(), ws.Config, stmts, checkOpts)
 	if err != nil {
 		return fmt.Errorf("checking statements: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/scaffold"
 	"github.com/vexil-dev/vexil/statements"
 )
@@ -26,9 +27,6 @@ var (
 	errFindings = errors.New("findings with errors")
 	// errInvalidConfig says vexil.yaml has findings with errors.
 	errInvalidConfig = errors.New("invalid configuration")
-	// errNeedsReleases says a command needs the releases feature, which
-	// this version of vexil does not have yet.
-	errNeedsReleases = errors.New("online checks need the releases feature, which this version of vexil does not have yet")
 	// errNeedsHistory says --base needs the git history feature, which
 	// this version of vexil does not have yet.
 	errNeedsHistory = errors.New("--base needs the git history feature, which this version of vexil does not have yet")
@@ -71,8 +69,8 @@ func classify(env *environment, cmd *cobra.Command, err error) (code int, hint s
 		return exitUsage, "nothing was written; pass --force to overwrite them"
 	case errors.Is(err, errStatementExists):
 		return exitUsage, "edit the existing file, or choose another path with --file"
-	case errors.Is(err, errNeedsReleases):
-		return exitUsage, "pass --offline to run every rule that needs no registry"
+	case errors.Is(err, oci.ErrUnreachable):
+		return exitFailure, "check that the registry is up and reachable (--plain-http for a loopback registry), or pass --offline to run every rule that needs no registry"
 	case errors.Is(err, errNeedsHistory):
 		return exitUsage, "drop --base to check every statement"
 	case errors.As(err, &usage), !env.started:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/scaffold"
 	"github.com/vexil-dev/vexil/statements"
 )
@@ -35,8 +36,8 @@ func TestHandleError(t *testing.T) {
 			"vexil: vexil.yaml: file already exists\nhint: nothing was written; pass --force to overwrite them\n"},
 		{"statement exists", fmt.Errorf("a.yaml: %w", errStatementExists), true, exitUsage,
 			"vexil: a.yaml: statement file already exists\nhint: edit the existing file, or choose another path with --file\n"},
-		{"online", errNeedsReleases, true, exitUsage,
-			"vexil: online checks need the releases feature, which this version of vexil does not have yet\nhint: pass --offline to run every rule that needs no registry\n"},
+		{"registry down", fmt.Errorf("checking statements: product proxy: listing tags of 127.0.0.1:1/acme/proxy: %w: connection refused", oci.ErrUnreachable), true, exitFailure,
+			"vexil: checking statements: product proxy: listing tags of 127.0.0.1:1/acme/proxy: registry unreachable: connection refused\nhint: check that the registry is up and reachable (--plain-http for a loopback registry), or pass --offline to run every rule that needs no registry\n"},
 		{"base", errNeedsHistory, true, exitUsage,
 			"vexil: --base needs the git history feature, which this version of vexil does not have yet\nhint: drop --base to check every statement\n"},
 		{"usage", usageErrorf("bad flag"), true, exitUsage, "vexil: bad flag\nhint: run 'check --help' for usage\n"},

@@ -19,11 +19,14 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 //
 //	vexil ARGS...     runs vexil; fails unless it exits 0 (! vexil: non-zero)
 //	exitcode N        fails unless the last vexil exited with N
+//	registry ...      starts and inspects a test registry (registry_test.go)
 func TestScripts(t *testing.T) {
+	registries := newTestRegistries(t)
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
+			registries.setup(env)
 			examples, err := filepath.Abs("../../examples")
 			env.Setenv("EXAMPLES", examples)
 			return err
@@ -31,6 +34,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"vexil":    cmdVexil,
 			"exitcode": cmdExitCode,
+			"registry": registries.cmd,
 		},
 	})
 }

@@ -342,7 +342,7 @@ func (l *loader) read(ctx context.Context, repo string, cand oci.Candidate) (*sb
 }
 
 func (l *loader) readOnce(ctx context.Context, repo string, cand oci.Candidate) (*sbom.SBOM, error) {
-	what := fmt.Sprintf("SBOM %s@%s", repo, cand.Layer.Digest)
+	what := fmt.Sprintf("layer %s", cand.Layer.Digest)
 	r, err := l.c.OpenBlob(ctx, repo, cand.Layer)
 	if err != nil {
 		return nil, err
