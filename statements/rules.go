@@ -49,6 +49,10 @@ const (
 	RuleSBOMUnsupported       = "sbom-unsupported"
 	RuleSBOMUnreadable        = "sbom-unreadable"
 	RuleSubcomponentNotInSBOM = "subcomponent-not-in-sbom"
+
+	// Against history (--base, package review).
+	RuleStatementDeleted         = "statement-deleted"
+	RuleStatementIdentityChanged = "statement-identity-changed"
 )
 
 // RuleInfo describes a rule for reports that list rules (SARIF).
@@ -99,5 +103,7 @@ func Rules() []RuleInfo {
 		{RuleSBOMUnsupported, w, "a release's SBOM is in a format vexil cannot read"},
 		{RuleSBOMUnreadable, e, "a release's SBOM is malformed, too large or does not match its digest"},
 		{RuleSubcomponentNotInSBOM, e, "a subcomponent is not in the SBOM of a release the statement targets"},
+		{RuleStatementDeleted, e, "a statement file of the base revision was deleted; retract by changing its status"},
+		{RuleStatementIdentityChanged, e, "a statement file now speaks of another vulnerability or other products"},
 	}
 }
