@@ -1,6 +1,7 @@
 package review
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -415,5 +416,93 @@ func TestRunConfigChanged(t *testing.T) {
 	}
 	if res.Statements != 4 {
 		t.Errorf("statements: got %d, want 4", res.Statements)
+	}
+}
+
+// TestRunMergedMain: a pull request branch that merged main in (to catch
+// up) must not show main's changes as its own.
+func TestRunMergedMain(t *testing.T) {
+	g := newGitRepo(t)
+	g.write(baseFiles())
+	g.commit("base")
+	g.git("checkout", "-q", "-b", "pr")
+	g.write(map[string]string{fileHTTP2: stmt("CVE-2023-44487", "proxy", statements.StatusNotAffected)})
+	g.commit("pr")
+	g.git("checkout", "-q", "main")
+	g.write(map[string]string{fileNet: stmt("CVE-2024-24790", "proxy", statements.StatusFixed)})
+	g.remove(fileCtl)
+	g.commit("main moves on")
+	g.git("checkout", "-q", "pr")
+	g.git("merge", "-q", "--no-ff", "-m", "catch up", "main")
+	g.commits++
+	res, err := run(t, g.dir, "main", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fileStrings(res.Files), []string{"modified " + fileHTTP2}; !slices.Equal(got, want) {
+		t.Errorf("files: got %q, want %q", got, want)
+	}
+	if got := findingStrings(res.Findings); len(got) != 0 {
+		t.Errorf("findings: got %q, want none", got)
+	}
+	if got, want := impactStrings(res.Impact), []string{"proxy: CVE-2023-44487 under_investigation → not_affected"}; !slices.Equal(got, want) {
+		t.Errorf("impact: got %q, want %q", got, want)
+	}
+}
+
+// releaseTable is an Inventory answering from a table of product -> tags.
+type releaseTable map[string][]string
+
+func (rt releaseTable) Releases(_ context.Context, queries []statements.ReleaseQuery) ([]statements.ProductReleases, error) {
+	out := make([]statements.ProductReleases, len(queries))
+	for i, q := range queries {
+		tags, ok := rt[q.Product]
+		if !ok {
+			out[i].Missing = true
+			continue
+		}
+		for _, tag := range tags {
+			out[i].Releases = append(out[i].Releases, statements.Release{Tag: tag, Digest: "sha256:" + strings.Repeat("a", 64)})
+		}
+	}
+	return out, nil
+}
+
+// TestImpactPerRelease: with the releases known, the impact is per
+// release, and a statement narrowed by tags changes only those releases.
+func TestImpactPerRelease(t *testing.T) {
+	g := newGitRepo(t)
+	g.write(baseFiles())
+	g.commit("base")
+	g.git("checkout", "-q", "-b", "pr")
+	g.write(map[string]string{
+		"statements/proxy/CVE-2023-44487-fixed.yaml": "vulnerability: CVE-2023-44487\nproducts:\n  - name: proxy\n    tags: [\"enterprise-2.19.1?\"]\n" +
+			"subcomponents: [pkg:golang/golang.org/x/net]\nstatus: fixed\n",
+		fileNet: stmt("CVE-2024-24790", "proxy", statements.StatusFixed),
+		"statements/controller/CVE-2024-0001.yaml": stmt("CVE-2024-0001", "controller", statements.StatusAffected),
+	})
+	g.commit("pr")
+	inv := releaseTable{"proxy": {"enterprise-2.19.9", "enterprise-2.19.10", "enterprise-2.19.11"}}
+	res, err := run(t, g.dir, "main", Options{Check: statements.CheckOptions{Inventory: inv}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Findings about the registry (at vexil.yaml) are kept: they hold for
+	// the change too.
+	wantFindings := []string{"vexil.yaml:5:3: tags-match-nothing: product controller: the registry has no repository registry.example.com/acme/controller"}
+	if got := findingStrings(res.Findings); !slices.Equal(got, wantFindings) {
+		t.Errorf("findings:\ngot  %q\nwant %q", got, wantFindings)
+	}
+	want := []string{
+		// The registry does not know controller: per product.
+		"controller: CVE-2024-0001 — → affected",
+		"proxy enterprise-2.19.9: CVE-2024-24790 affected → fixed",
+		"proxy enterprise-2.19.10: CVE-2023-44487 in pkg:golang/golang.org/x/net — → fixed",
+		"proxy enterprise-2.19.10: CVE-2024-24790 affected → fixed",
+		"proxy enterprise-2.19.11: CVE-2023-44487 in pkg:golang/golang.org/x/net — → fixed",
+		"proxy enterprise-2.19.11: CVE-2024-24790 affected → fixed",
+	}
+	if got := impactStrings(res.Impact); !slices.Equal(got, want) {
+		t.Errorf("impact:\ngot  %q\nwant %q", got, want)
 	}
 }
