@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -264,4 +265,94 @@ func TestDirty(t *testing.T) {
 			t.Errorf("document lacks %s:\n%s", want, doc)
 		}
 	}
+}
+
+// A registry that fails at the Nth request, for every N a publish makes:
+// the run fails naming what is done and what is not, the next run
+// completes, and each subject ends with exactly one vexil referrer.
+func TestFaults(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		signer, _ := keyPair(t)
+		setup := func(t *testing.T, repo string) publish.Options {
+			pushReleases(t, reg, repo, "v1.0")
+			dir := vexRepo(t, reg.Ref(repo))
+			return publish.Options{Config: loadConfig(t, dir), Signer: signer, Jobs: 2}
+		}
+
+		// a clean run says how many requests there are
+		opts := setup(t, "acme/clean")
+		opts.Client = newClient(t, -1)
+		reg.ResetCounts()
+		if _, err := publish.Run(ctx, opts); err != nil {
+			t.Fatal(err)
+		}
+		total := reg.Total()
+		t.Logf("a clean run of 3 subjects: %d requests: %s", total, registrytest.CountsString(reg.Counts()))
+
+		for n := range total {
+			if only := os.Getenv("FAULT_N"); only != "" && only != fmt.Sprint(n) {
+				continue
+			}
+			fault := registrytest.Fault{Skip: n, Status: 500}
+			if n%2 == 1 {
+				fault = registrytest.Fault{Skip: n, Drop: true}
+			}
+			repo := "acme/fault" + string(rune('a'+n/26)) + string(rune('a'+n%26))
+			opts := setup(t, repo)
+			opts.Client = newClient(t, -1)
+			f := reg.Inject(fault)
+			res, err := publish.Run(ctx, opts)
+			if os.Getenv("FAULT_N") != "" {
+				t.Logf("first run: %v", err)
+			}
+			fired := reg.Fired(f)
+			reg.ClearFaults()
+			if fired == 0 {
+				continue // this run made fewer requests (tag schema timing)
+			}
+			switch {
+			case err == nil && fault.Drop:
+				// Go's transport replays a GET or HEAD whose connection
+				// dropped; the run survived, the end state must hold
+			case err == nil:
+				t.Errorf("fault at request %d: publish succeeded despite a 500", n)
+				continue
+			}
+			var inc *publish.IncompleteError
+			if errors.As(err, &inc) {
+				// every subject is either done or not; all may be done
+				// when the fault hit the checks after the pushes
+				if got := len(inc.Done) + len(inc.NotDone); got != 3 {
+					t.Errorf("fault at request %d: done %v, not done %v, want 3 subjects", n, inc.Done, inc.NotDone)
+				}
+				if !strings.Contains(err.Error(), "not done: ") {
+					t.Errorf("fault at request %d: error does not list what is not done: %v", n, err)
+				}
+			} else if err != nil && res != nil {
+				t.Errorf("fault at request %d: got a result with %v", n, err)
+			}
+
+			opts.Client = newClient(t, -1)
+			res, err = publish.Run(ctx, opts)
+			if err != nil {
+				t.Fatalf("fault at request %d: the next run failed: %v", n, err)
+			}
+			c := newClient(t, 0)
+			for _, rel := range res.Releases {
+				for _, s := range rel.Subjects {
+					ms := vexilReferrers(t, c, rel.Repository, s.Descriptor)
+					same := 0
+					for _, m := range ms {
+						if m.Annotations[publish.AnnotationContentDigest] == rel.ContentDigest.String() {
+							same++
+						}
+					}
+					if len(ms) != 1 || same != 1 {
+						t.Errorf("fault at request %d: %s has %d referrers, %d with the content digest; want 1, 1", n, s.Reference(), len(ms), same)
+					}
+				}
+			}
+		}
+	})
 }

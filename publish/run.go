@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -49,20 +50,26 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	pctx, cancel := context.WithCancel(ctx)
-	forEach(pctx, jobs(opts), len(todo), func(i int) {
+	// After a failure, start no new subject but let those under way
+	// finish: a canceled request may still complete on the registry after
+	// this run has returned, and race with the next run.
+	var failed atomic.Bool
+	forEach(ctx, jobs(opts), len(todo), func(i int) {
 		t := todo[i]
-		t.err = push(pctx, opts, t)
+		if failed.Load() {
+			t.err = errNotStarted
+			return
+		}
+		t.err = push(ctx, opts, t)
 		if t.err != nil {
-			cancel() // start nothing new; what runs finishes or fails
+			failed.Store(true)
 		}
 		progress(Event{Product: t.rel.Product, Tag: t.rel.Tag, Subject: *t.subject, Err: t.err})
 	})
-	cancel()
 
 	var errs []error
 	for _, t := range todo {
-		if t.err != nil && !errors.Is(t.err, context.Canceled) {
+		if t.err != nil && t.err != errNotStarted {
 			errs = append(errs, t.err)
 		}
 	}
@@ -84,6 +91,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	return p, incomplete(p, errors.Join(errs...))
 }
+
+// errNotStarted marks a subject Run did not start after another failed.
+var errNotStarted = errors.New("not started")
 
 // pending is a subject to push.
 type pending struct {
