@@ -19,11 +19,17 @@ const MarkdownRowLimit = 200
 func WriteMarkdown(w io.Writer, findings []statements.Finding) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("### vexil check\n\n")
+	writeMarkdownFindings(bw, findings)
+	return bw.Flush()
+}
+
+// writeMarkdownFindings writes the counts and the table of findings.
+func writeMarkdownFindings(bw *bufio.Writer, findings []statements.Finding) {
 	c := Count(findings)
 	switch {
 	case len(findings) == 0:
 		bw.WriteString("✅ No findings.\n")
-		return bw.Flush()
+		return
 	case c.Errors == 0:
 		fmt.Fprintf(bw, "✅ No errors, %s in %s.\n", Plural(c.Warnings, "warning"), Plural(countFiles(findings), "file"))
 	default:
@@ -42,7 +48,6 @@ func WriteMarkdown(w io.Writer, findings []statements.Finding) error {
 		fmt.Fprintf(bw, "| %s | %s | [%s](%s) | %s |\n",
 			mark, codeSpan(location(f)), escapeMarkdown(f.Rule), RuleURI(f.Rule), escapeMarkdown(f.Message))
 	}
-	return bw.Flush()
 }
 
 // countFiles returns how many distinct files findings name.
