@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/sign"
 	"github.com/vexil-dev/vexil/pull"
 	"github.com/vexil-dev/vexil/vex"
@@ -92,9 +91,10 @@ func (f *trustFlags) options(dir string) pull.Options {
 
 // pullOptions are the inputs of `vexil pull`.
 type pullOptions struct {
-	env     *environment
-	globals *globalOptions
-	trust   trustFlags
+	env      *environment
+	globals  *globalOptions
+	trust    trustFlags
+	registry registryOptions
 
 	Image  string
 	Output string
@@ -131,21 +131,20 @@ trivy image --vex FILE.`,
 		},
 	}
 	opts.trust.AddFlags(cmd.Flags())
+	opts.registry.AddFlags(cmd.Flags())
 	// -o is a file here: the data is always an OpenVEX document. The
 	// flag shadows the global -o/--output of the same name.
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the merged document to `FILE` instead of stdout")
 	return cmd
 }
 
-// newPullClient returns the registry client of pull, verify and demo.
-func newPullClient(g *globalOptions) (*oci.Client, error) {
-	return oci.New(oci.Options{PlainHTTP: g.PlainHTTP})
-}
-
 // runPull pulls, reports each attestation on stderr and writes the merged
 // document.
 func runPull(cmd *cobra.Command, opts *pullOptions) error {
 	if err := opts.trust.Validate(); err != nil {
+		return err
+	}
+	if err := opts.registry.Validate(); err != nil {
 		return err
 	}
 	ref, err := pull.ParseReference(opts.Image)
@@ -156,11 +155,13 @@ func runPull(cmd *cobra.Command, opts *pullOptions) error {
 	if err != nil {
 		return fmt.Errorf("finding the working directory: %w", err)
 	}
-	c, err := newPullClient(opts.globals)
+	c, err := opts.registry.client(opts.globals)
 	if err != nil {
 		return err
 	}
-	res, err := pull.Pull(cmd.Context(), c, ref, opts.trust.options(dir))
+	popts := opts.trust.options(dir)
+	popts.Jobs = opts.registry.Jobs
+	res, err := pull.Pull(cmd.Context(), c, ref, popts)
 	if res != nil {
 		writeAttestations(opts.env.Err, res)
 	}

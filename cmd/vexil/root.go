@@ -46,6 +46,7 @@ func subcommands(env *environment, g *globalOptions) []*cobra.Command {
 		newCheckCmd(env, g),
 		newPullCmd(env, g),
 		newVerifyCmd(env, g),
+		newDemoCmd(env, g),
 		newReleasesCmd(env, g),
 	}
 }

@@ -12,9 +12,10 @@ import (
 
 // verifyOptions are the inputs of `vexil verify`.
 type verifyOptions struct {
-	env     *environment
-	globals *globalOptions
-	trust   trustFlags
+	env      *environment
+	globals  *globalOptions
+	trust    trustFlags
+	registry registryOptions
 
 	Image string
 }
@@ -40,6 +41,7 @@ Exit status: 0 every attestation verifies, 1 one fails or there are none.`,
 		},
 	}
 	opts.trust.AddFlags(cmd.Flags())
+	opts.registry.AddFlags(cmd.Flags())
 	return cmd
 }
 
@@ -64,6 +66,9 @@ func runVerify(cmd *cobra.Command, opts *verifyOptions) error {
 	if err := opts.trust.Validate(); err != nil {
 		return err
 	}
+	if err := opts.registry.Validate(); err != nil {
+		return err
+	}
 	ref, err := pull.ParseReference(opts.Image)
 	if err != nil {
 		return &usageError{err: err}
@@ -72,11 +77,13 @@ func runVerify(cmd *cobra.Command, opts *verifyOptions) error {
 	if err != nil {
 		return fmt.Errorf("finding the working directory: %w", err)
 	}
-	c, err := newPullClient(opts.globals)
+	c, err := opts.registry.client(opts.globals)
 	if err != nil {
 		return err
 	}
-	res, err := pull.Discover(cmd.Context(), c, ref, opts.trust.options(dir))
+	popts := opts.trust.options(dir)
+	popts.Jobs = opts.registry.Jobs
+	res, err := pull.Discover(cmd.Context(), c, ref, popts)
 	if err != nil {
 		return pullError(err)
 	}
