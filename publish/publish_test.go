@@ -356,3 +356,53 @@ func TestFaults(t *testing.T) {
 		}
 	})
 }
+
+// Two runs at once against the tag schema registry, each with its own
+// document for the same subjects: every subject ends with both referrers.
+func TestConcurrentRuns(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewDistribution(t)
+	pushReleases(t, reg, "acme/proxy", "v1.0", "v1.1")
+	a := vexRepo(t, reg.Ref("acme/proxy"))
+	b := filepath.Join(t.TempDir(), "clone")
+	git(t, t.TempDir(), 0, "clone", "-q", a, b)
+	extra := strings.Replace(stmtCrypto, "CVE-2024-45337", "CVE-2024-24790", 1)
+	extra = strings.Replace(extra, `tags: ["v1.0"]`, `tags: ["v1.*"]`, 1)
+	if err := os.WriteFile(filepath.Join(b, "statements/proxy/CVE-2024-24790.yaml"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git(t, b, 0, "add", "-A")
+	git(t, b, 5, "commit", "-q", "-m", "another statement")
+	signer, _ := keyPair(t)
+
+	results := make([]*publish.Result, 2)
+	errs := make(chan error, 2)
+	for i, dir := range []string{a, b} {
+		go func() {
+			var err error
+			results[i], err = publish.Run(ctx, publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0), Signer: signer, Jobs: 6})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newClient(t, 0)
+	for j, rel := range results[0].Releases {
+		want := map[string]bool{rel.ContentDigest.String(): true, results[1].Releases[j].ContentDigest.String(): true}
+		if len(want) != 2 {
+			t.Fatalf("%s: both runs have the same content digest", rel.Tag)
+		}
+		for _, s := range rel.Subjects {
+			got := map[string]bool{}
+			for _, m := range vexilReferrers(t, c, rel.Repository, s.Descriptor) {
+				got[m.Annotations[publish.AnnotationContentDigest]] = true
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("%s: referrers with content digests %v, want %v", s.Reference(), got, want)
+			}
+		}
+	}
+}
