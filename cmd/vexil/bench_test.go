@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vexil-dev/vexil/internal/fixture"
+	"github.com/vexil-dev/vexil/internal/oci"
+	"github.com/vexil-dev/vexil/internal/registrytest"
+)
+
+// Sizes of BenchmarkCheckOnline: issue 3's performance target.
+const (
+	benchProducts   = 20
+	benchReleases   = 5
+	benchStatements = 1000
+	benchPackages   = 3000
+)
+
+// benchPackageList is the SBOM of one platform of one release: mostly Go
+// modules whose versions move from release to release, and Debian
+// packages qualified by architecture, so every platform's SBOM differs.
+func benchPackageList(product, release int, arch string) []string {
+	pkgs := make([]string, 0, benchPackages)
+	for i := range benchPackages - 100 {
+		pkgs = append(pkgs, fmt.Sprintf("pkg:golang/example.com/p%d/mod%d@v1.%d.0", product, i, (i+release)%7))
+	}
+	for i := range 100 {
+		pkgs = append(pkgs, fmt.Sprintf("pkg:deb/debian/lib%d@1.%d-1?arch=%s", i, release, arch))
+	}
+	return pkgs
+}
+
+// writeBenchRepo writes vexil.yaml and benchStatements statements about
+// the products on host: version-less subcomponents (in every SBOM), some
+// with tag selectors, and every tenth with a version that only some
+// releases ship, so that the report has findings to aggregate.
+func writeBenchRepo(b *testing.B, host string) (string, int) {
+	root := b.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString("author: Bench <bench@example.com>\nid_prefix: https://vex.example.com\nproducts:\n")
+	for p := range benchProducts {
+		fmt.Fprintf(&cfg, "  p%d:\n    repository: %s/acme/p%d\n    tags: [\"v1.*\"]\n", p, host, p)
+	}
+	write := func(name, content string) {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	write("vexil.yaml", cfg.String())
+	wantErrors := 0
+	per := benchStatements / benchProducts
+	for p := range benchProducts {
+		for j := range per {
+			n := p*per + j
+			var s strings.Builder
+			fmt.Fprintf(&s, "vulnerability: CVE-2024-%d\n", 10000+n)
+			if j%5 == 0 {
+				fmt.Fprintf(&s, "products:\n  - name: p%d\n    tags: [\"v1.%d.*\"]\n", p, j%benchReleases)
+			} else {
+				fmt.Fprintf(&s, "products: [p%d]\n", p)
+			}
+			fmt.Fprintf(&s, "subcomponents:\n  - pkg:golang/example.com/p%d/mod%d\n  - pkg:deb/debian/lib%d\n", p, (j*37)%(benchPackages-100), j%100)
+			if j%10 == 1 {
+				// v1.0.0 of mod j ships in the releases r with (j+r)%7 == 0 only
+				fmt.Fprintf(&s, "  - pkg:golang/example.com/p%d/mod%d@v1.0.0\n", p, j)
+				wantErrors++
+			}
+			s.WriteString("status: not_affected\njustification: vulnerable_code_not_in_execute_path\n")
+			write(fmt.Sprintf("statements/p%d/CVE-2024-%d.yaml", p, 10000+n), s.String())
+		}
+	}
+	return root, wantErrors
+}
+
+// vmHWM returns the process's peak resident set size in bytes.
+func vmHWM(b *testing.B) float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		b.Skipf("no /proc: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return float64(kb) * 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
+
+// resetHWM sets the peak resident set size back to the current one.
+func resetHWM() {
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// BenchmarkCheckOnline runs `vexil check` in-process over 1,000 statements
+// about 20 products × 5 releases × 2 platforms whose SBOMs list 3,000
+// packages each, on olareg behind the counting front: cold (empty cache)
+// and warm (every blob cached). It reports the registry requests per run
+// by kind and the peak RSS of the process (VmHWM, which includes the
+// in-memory registry and its ~200 SBOMs) as peak-RSS-bytes.
+func BenchmarkCheckOnline(b *testing.B) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(b)
+	pusher, err := oci.New(oci.Options{PlainHTTP: true, Anonymous: true, NoCache: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	for p := range benchProducts {
+		for r := range benchReleases {
+			spec := fixture.Spec{Seed: uint64(p*100 + r), Platforms: []fixture.PlatformSpec{
+				{OS: "linux", Architecture: "amd64", SBOM: fixture.SPDX, Packages: benchPackageList(p, r, "amd64")},
+				{OS: "linux", Architecture: "arm64", SBOM: fixture.CycloneDX, Packages: benchPackageList(p, r, "arm64")},
+			}}
+			if _, err := fixture.PushRelease(ctx, pusher, fmt.Sprintf("%s/acme/p%d", reg.Host, p), fmt.Sprintf("v1.%d.0", r), spec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Logf("pushed %d releases in %s", benchProducts*benchReleases, time.Since(start).Round(time.Millisecond))
+	root, wantErrors := writeBenchRepo(b, reg.Host)
+
+	check := func(b *testing.B, cacheDir string) {
+		var stdout, stderr bytes.Buffer
+		env := &environment{In: strings.NewReader(""), Out: &stdout, Err: &stderr, Getwd: func() (string, error) { return root, nil }}
+		code := run(ctx, env, []string{"check", "--plain-http", "--cache-dir", cacheDir})
+		if code != exitFindings {
+			b.Fatalf("exit %d, want %d\n%s", code, exitFindings, stderr.String())
+		}
+		if got := strings.Count(stdout.String(), ": subcomponent-not-in-sbom: "); got != wantErrors {
+			b.Fatalf("got %d subcomponent-not-in-sbom findings, want %d\n%s", got, wantErrors, stdout.String())
+		}
+	}
+	report := func(b *testing.B, base float64) {
+		b.ReportMetric(vmHWM(b), "peak-RSS-bytes")
+		b.ReportMetric(base, "start-RSS-bytes")
+		for k, v := range reg.Counts() {
+			b.ReportMetric(float64(v)/float64(b.N), strings.ReplaceAll(string(k), " ", "-")+"/op")
+		}
+	}
+	b.Run("cold", func(b *testing.B) {
+		runtime.GC()
+		resetHWM()
+		base := vmHWM(b)
+		reg.ResetCounts()
+		b.ReportAllocs()
+		for b.Loop() {
+			check(b, b.TempDir())
+		}
+		report(b, base)
+	})
+	b.Run("warm", func(b *testing.B) {
+		dir := b.TempDir()
+		check(b, dir)
+		runtime.GC()
+		resetHWM()
+		base := vmHWM(b)
+		reg.ResetCounts()
+		b.ReportAllocs()
+		for b.Loop() {
+			check(b, dir)
+		}
+		report(b, base)
+		if n := reg.Count(registrytest.KindBlobGet); n != 0 {
+			b.Errorf("warm: %d blob GETs, want 0", n)
+		}
+	})
+}
