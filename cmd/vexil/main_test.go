@@ -20,6 +20,7 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 //	vexil ARGS...     runs vexil; fails unless it exits 0 (! vexil: non-zero)
 //	exitcode N        fails unless the last vexil exited with N
 //	registry ...      starts and inspects a test registry (registry_test.go)
+//	attest ...        pushes VEX attestations to it (attest_test.go)
 func TestScripts(t *testing.T) {
 	registries := newTestRegistries(t)
 	testscript.Run(t, testscript.Params{
@@ -35,6 +36,7 @@ func TestScripts(t *testing.T) {
 			"vexil":    cmdVexil,
 			"exitcode": cmdExitCode,
 			"registry": registries.cmd,
+			"attest":   cmdAttest,
 		},
 	})
 }
