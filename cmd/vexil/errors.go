@@ -8,6 +8,8 @@ import (
 
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/scaffold"
+	"github.com/vexil-dev/vexil/internal/sign"
+	"github.com/vexil-dev/vexil/publish"
 	"github.com/vexil-dev/vexil/statements"
 )
 
@@ -73,6 +75,14 @@ func classify(env *environment, cmd *cobra.Command, err error) (code int, hint s
 		return exitFailure, "check that the registry is up and reachable (--plain-http for a loopback registry), or pass --offline to run every rule that needs no registry"
 	case errors.Is(err, errNeedsHistory):
 		return exitUsage, "drop --base to check every statement"
+	case errors.Is(err, publish.ErrDirty):
+		return exitUsage, "commit the statement files first, or pass --allow-dirty"
+	case errors.Is(err, publish.ErrIncomplete):
+		return exitFailure, "run 'vexil publish' again: it pushes only what is missing"
+	case errors.Is(err, publish.ErrReleaseChanged):
+		return exitFailure, "a release tag moved while publishing; vexil never moves tags: find out who did"
+	case errors.Is(err, sign.ErrKey), errors.Is(err, sign.ErrNoIDToken), errors.Is(err, sign.ErrOptions):
+		return exitUsage, "check --key and COSIGN_PASSWORD, or for --keyless the OIDC token in SIGSTORE_ID_TOKEN"
 	case errors.As(err, &usage), !env.started:
 		// Before a command starts, every error is cobra's: a flag, an
 		// argument or a command it does not know.

@@ -44,6 +44,8 @@ func subcommands(env *environment, g *globalOptions) []*cobra.Command {
 		newInitCmd(env, g),
 		newNewCmd(env, g),
 		newCheckCmd(env, g),
+		newBuildCmd(env, g),
+		newPublishCmd(env, g),
 		newPullCmd(env, g),
 		newVerifyCmd(env, g),
 		newDemoCmd(env, g),
