@@ -97,7 +97,7 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 		if err != nil {
 			return err
 		}
-		checkOpts.Inventory = &releaseInventory{client: client, jobs: opts.registry.Jobs, progress: opts.env.Err}
+		checkOpts.Inventory = &releaseInventory{client: client, opts: opts.registry.inventoryOptions(opts.env.Err)}
 	}
 	checked, err := statements.Check(cmd.Context(), ws.Config, stmts, checkOpts)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/spf13/pflag"
@@ -39,8 +41,16 @@ func (o *registryOptions) Validate() error {
 	return nil
 }
 
-// client returns an OCI client for the global and registry flags.
+// client returns an OCI client for the global and registry flags, and
+// resolves CacheDir to the directory the client caches in.
 func (o *registryOptions) client(g *globalOptions) (*oci.Client, error) {
+	if o.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("finding the user cache directory (pass --cache-dir): %w", err)
+		}
+		o.CacheDir = filepath.Join(dir, "vexil")
+	}
 	c, err := oci.New(oci.Options{PlainHTTP: g.PlainHTTP, Jobs: o.Jobs, CacheDir: o.CacheDir})
 	if err != nil {
 		return nil, fmt.Errorf("setting up registry access: %w", err)
@@ -48,10 +58,17 @@ func (o *registryOptions) client(g *globalOptions) (*oci.Client, error) {
 	return c, nil
 }
 
+// inventoryOptions returns the options of inventory.Load, once client has
+// resolved the cache directory (the purls of parsed SBOMs are cached
+// beside the blobs); progress receives each product's count of releases.
+func (o *registryOptions) inventoryOptions(progress io.Writer) inventory.Options {
+	return inventory.Options{Jobs: o.Jobs, CacheDir: o.CacheDir, Progress: productProgress(progress)}
+}
+
 // loadInventory lists the releases (and, when sboms, the SBOMs) of the
 // named products of cfg, all of them when names is empty, reporting each
 // product's releases on progress.
-func loadInventory(ctx context.Context, c *oci.Client, cfg *statements.Config, names []string, sboms bool, jobs int, progress io.Writer) ([]inventory.Releases, error) {
+func loadInventory(ctx context.Context, c *oci.Client, cfg *statements.Config, names []string, sboms bool, opts inventory.Options) ([]inventory.Releases, error) {
 	if len(names) == 0 {
 		for n := range cfg.Products {
 			names = append(names, n)
@@ -63,7 +80,7 @@ func loadInventory(ctx context.Context, c *oci.Client, cfg *statements.Config, n
 		p := cfg.Products[n]
 		products[i] = inventory.Product{Name: n, Repository: p.Repository, Tags: p.Tags, SBOMs: sboms}
 	}
-	return inventory.Load(ctx, c, products, inventory.Options{Jobs: jobs, Progress: productProgress(progress)})
+	return inventory.Load(ctx, c, products, opts)
 }
 
 // productProgress reports on w how many releases each product has.
@@ -78,9 +95,9 @@ func productProgress(w io.Writer) func(inventory.Event) {
 // releaseInventory answers the online rules of statements from the
 // registries, through internal/inventory.
 type releaseInventory struct {
-	client   *oci.Client
-	jobs     int
-	progress io.Writer
+	client *oci.Client
+	// opts are those of inventory.Load: registryOptions.inventoryOptions.
+	opts inventory.Options
 }
 
 var _ statements.Inventory = (*releaseInventory)(nil)
@@ -91,7 +108,7 @@ func (r *releaseInventory) Releases(ctx context.Context, qs []statements.Release
 	for i, q := range qs {
 		products[i] = inventory.Product{Name: q.Product, Repository: q.Repository, Tags: q.Tags, SBOMs: q.SBOMs}
 	}
-	got, err := inventory.Load(ctx, r.client, products, inventory.Options{Jobs: r.jobs, Progress: productProgress(r.progress)})
+	got, err := inventory.Load(ctx, r.client, products, r.opts)
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func runReleases(cmd *cobra.Command, opts *releasesOptions) error {
 	if err != nil {
 		return err
 	}
-	inv, err := loadInventory(cmd.Context(), client, ws.Config, slices.Clone(opts.Products), true, opts.registry.Jobs, opts.env.Err)
+	inv, err := loadInventory(cmd.Context(), client, ws.Config, slices.Clone(opts.Products), true, opts.registry.inventoryOptions(opts.env.Err))
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,10 @@ type Options struct {
 	// Logger receives warnings (a referrer listing that names a missing
 	// manifest); nil discards them.
 	Logger *slog.Logger
+	// CacheDir, when set, keeps the purls of each SBOM parsed, by layer
+	// digest, under CacheDir/purls, so that a later Load neither fetches
+	// nor parses it again. Pass the oci.Client's cache directory.
+	CacheDir string
 }
 
 // Event reports progress: the releases of Product are resolved (Tag
@@ -145,6 +149,9 @@ func (s *SBOM) Candidates(purl string) ([]string, error) {
 func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) ([]Releases, error) {
 	jobs := cmp.Or(opts.Jobs, oci.DefaultJobs)
 	l := &loader{c: c, opts: opts, parsed: map[digest.Digest]*parsed{}}
+	if opts.CacheDir != "" {
+		l.purls = &purlCache{dir: opts.CacheDir}
+	}
 	if l.opts.Logger == nil {
 		l.opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -247,6 +254,8 @@ type loader struct {
 	// parsed holds each layer parsed so far: releases often share SBOMs
 	// (a rebuilt tag, the same image under two tags).
 	parsed map[digest.Digest]*parsed
+	// purls is the on-disk record of parsed layers; nil without a cache.
+	purls *purlCache
 }
 
 // parsed is the outcome of parsing one layer, shared by every platform
@@ -330,13 +339,24 @@ func (l *loader) parse(ctx context.Context, repo string, cand oci.Candidate) (*s
 	return p.doc, p.err
 }
 
-// read streams a layer through the parser. A cache entry that turns out
-// corrupt is removed by oci as it is read, so one more try fetches it
-// from the registry.
+// read returns the parsed layer: from the purl cache, or streamed
+// through the parser (then recorded in the purl cache). A blob cache entry
+// that turns out corrupt is removed by oci as it is read, so one more try
+// fetches it from the registry.
 func (l *loader) read(ctx context.Context, repo string, cand oci.Candidate) (*sbom.SBOM, error) {
+	if l.purls != nil {
+		if doc := l.purls.get(cand.Layer.Digest, l.opts.MaxSBOMSize); doc != nil {
+			return doc, nil
+		}
+	}
 	doc, err := l.readOnce(ctx, repo, cand)
 	if errors.Is(err, oci.ErrDigestMismatch) {
 		doc, err = l.readOnce(ctx, repo, cand)
+	}
+	if err == nil && l.purls != nil {
+		if perr := l.purls.put(cand.Layer.Digest, doc); perr != nil {
+			l.opts.Logger.WarnContext(ctx, "caching the purls of an SBOM", "layer", cand.Layer.Digest, "error", perr)
+		}
 	}
 	return doc, err
 }

@@ -1,10 +1,13 @@
 package inventory_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -251,24 +254,64 @@ func TestLoadWarmCacheFetchesNoBlob(t *testing.T) {
 		push(t, newClient(t, t.TempDir()), repo, "v1.0.0", everyStyle)
 		products := []inventory.Product{{Name: "proxy", Repository: repo, Tags: []string{"v*"}, SBOMs: true}}
 		dir := t.TempDir()
-		reg.ResetCounts()
-		if _, err := inventory.Load(ctx, newClient(t, dir), products, inventory.Options{}); err != nil {
-			t.Fatal(err)
+		load := func() []string {
+			got, err := inventory.Load(ctx, newClient(t, dir), products, inventory.Options{CacheDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, p := range got[0].Releases[0].Platforms {
+				s := sbomSummary(p)
+				for _, sb := range p.SBOMs {
+					for _, purl := range []string{"pkg:golang/golang.org/x/net", "pkg:golang/golang.org/x/net@v0.18.0", "pkg:deb/debian/openssl?arch=amd64"} {
+						ok, err := sb.Contains(purl)
+						s += fmt.Sprintf(" %v/%v", ok, err)
+					}
+				}
+				out = append(out, s)
+			}
+			return out
 		}
-		// six SBOM layers, and the empty config of no referrer
+		reg.ResetCounts()
+		cold := load()
+		// six SBOM layers; the referrers' empty configs are never fetched
 		if got := reg.Count(registrytest.KindBlobGet); got != 6 {
 			t.Errorf("cold: got %d blob GETs, want 6", got)
 		}
-		reg.ResetCounts()
-		got, err := inventory.Load(ctx, newClient(t, dir), products, inventory.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := reg.Count(registrytest.KindBlobGet); n != 0 {
-			t.Errorf("warm: got %d blob GETs, want 0 (%s)", n, registrytest.CountsString(reg.Counts()))
-		}
-		if n := got[0].Releases[0].Platforms[0].SBOMs[0].Packages; n != 3 {
-			t.Errorf("warm: got %d packages, want 3", n)
+		for _, tc := range []struct {
+			name             string
+			corrupt, noBlobs bool
+		}{{"warm", false, false}, {"corrupt purl cache", true, false}, {"purl cache alone", false, true}} {
+			t.Run(tc.name, func(t *testing.T) {
+				entries, err := filepath.Glob(filepath.Join(dir, "purls", "sha256", "*.json"))
+				if err != nil || len(entries) != 6 {
+					t.Fatalf("purl cache: got %d entries (%v), want 6", len(entries), err)
+				}
+				if tc.corrupt {
+					// same length, one purl changed: the checksum catches it
+					b, err := os.ReadFile(entries[0])
+					if err != nil {
+						t.Fatal(err)
+					}
+					b = bytes.Replace(b, []byte("golang.org/x/net"), []byte("golang.org/x/nut"), 1)
+					if err := os.WriteFile(entries[0], b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if tc.noBlobs {
+					// what parsing gave is all a warm check needs of an SBOM
+					if err := os.RemoveAll(filepath.Join(dir, "blobs")); err != nil {
+						t.Fatal(err)
+					}
+				}
+				reg.ResetCounts()
+				if got := load(); !slices.Equal(got, cold) {
+					t.Errorf("got %q, want what the cold load gave: %q", got, cold)
+				}
+				if n := reg.Count(registrytest.KindBlobGet); n != 0 {
+					t.Errorf("got %d blob GETs, want 0 (%s)", n, registrytest.CountsString(reg.Counts()))
+				}
+			})
 		}
 	})
 }

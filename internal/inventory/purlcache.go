@@ -1,0 +1,142 @@
+package inventory
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/vexil-dev/vexil/internal/sbom"
+)
+
+// purlCache keeps what parsing each SBOM layer gave — its purls, format,
+// wrapper and package count — on disk, keyed by the layer's digest, so
+// that a check with a warm cache neither fetches nor re-parses an SBOM
+// (parsing a 3,000-package SBOM costs far more than reading its purls).
+// An entry is a JSON header line followed by a minimal CycloneDX document
+// that lists the purls; it is read back with sbom.Parse, so matching stays
+// sbom's. The header holds the SHA-256 of the document: an entry that does
+// not match is removed and the layer parsed again, never trusted.
+type purlCache struct {
+	dir string
+}
+
+// purlEntryVersion changes whenever the entry format does.
+const purlEntryVersion = 1
+
+// purlHeader is the first line of an entry.
+type purlHeader struct {
+	Version       int    `json:"v"`
+	Format        string `json:"format"`
+	Wrapper       string `json:"wrapper,omitempty"`
+	PredicateType string `json:"predicateType,omitempty"`
+	Packages      int    `json:"packages"`
+	SHA256        string `json:"sha256"`
+}
+
+// path returns the entry's file for layer.
+func (c *purlCache) path(layer digest.Digest) string {
+	return filepath.Join(c.dir, "purls", string(layer.Algorithm()), layer.Encoded()+".json")
+}
+
+// get returns the SBOM recorded for layer, or nil.
+func (c *purlCache) get(layer digest.Digest, maxSize int64) *sbom.SBOM {
+	if layer.Validate() != nil {
+		return nil
+	}
+	p := c.path(layer)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	doc, err := decodeEntry(b, maxSize)
+	if err != nil {
+		os.Remove(p) // corrupt or stale: parse the layer again
+		return nil
+	}
+	return doc
+}
+
+func decodeEntry(b []byte, maxSize int64) (*sbom.SBOM, error) {
+	line, body, ok := bytes.Cut(b, []byte("\n"))
+	if !ok {
+		return nil, errors.New("no header")
+	}
+	var h purlHeader
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	if h.Version != purlEntryVersion || h.SHA256 != hex.EncodeToString(sum[:]) {
+		return nil, errors.New("version or checksum mismatch")
+	}
+	doc, err := sbom.Parse(bytes.NewReader(body), sbom.WithMaxSize(maxSize))
+	if err != nil {
+		return nil, err
+	}
+	doc.Format, doc.Wrapper, doc.PredicateType, doc.Packages = h.Format, h.Wrapper, h.PredicateType, h.Packages
+	return doc, nil
+}
+
+// put records doc for layer; failing to is not an error of the check.
+func (c *purlCache) put(layer digest.Digest, doc *sbom.SBOM) error {
+	if err := layer.Validate(); err != nil {
+		return err
+	}
+	body, err := encodeDocument(doc.Purls())
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	line, err := json.Marshal(purlHeader{
+		Version: purlEntryVersion, Format: doc.Format, Wrapper: doc.Wrapper,
+		PredicateType: doc.PredicateType, Packages: doc.Packages, SHA256: hex.EncodeToString(sum[:]),
+	})
+	if err != nil {
+		return err
+	}
+	p := c.path(layer)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	_, err = tmp.Write(append(append(line, '\n'), body...))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	return os.Rename(tmp.Name(), p)
+}
+
+// encodeDocument writes purls as the smallest CycloneDX 1.6 document that
+// lists them.
+func encodeDocument(purls []string) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[`)
+	for i, p := range purls {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		q, err := json.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(`{"type":"library","name":"-","purl":`)
+		b.Write(q)
+		b.WriteByte('}')
+	}
+	b.WriteString("]}\n")
+	return b.Bytes(), nil
+}
