@@ -34,10 +34,20 @@ product in its registry and proves that every subcomponent a statement
 names is in the SBOM of every release (each platform) it targets; SBOMs
 are cached on disk by digest.
 
+With --base REV (a branch, tag or commit), check reviews a change: it
+compares the working tree with the merge base of REV and HEAD, checks only
+the statement files that changed (uncommitted edits count) and the
+conflicts they introduce, reports a deleted statement file or one rewritten
+to speak of another vulnerability or other products (retract a statement by
+changing its status), and lists which vulnerabilities change status, per
+release (per product with --offline). A shallow clone that lacks REV or
+the history since the merge base is exit 2: fetch it (fetch-depth: 0).
+
 Exit status: 0 no errors (warnings allowed), 1 findings with errors,
 2 usage or configuration error, 3 registry or I/O failure.`,
 		Example: `  vexil check
-  vexil check --offline --format github statements/proxy`,
+  vexil check --offline --format github statements/proxy
+  vexil check --base origin/main --format markdown`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			return runCheck(cmd, opts)
@@ -73,9 +83,6 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Base != "" {
-		return errNeedsHistory
-	}
 	if err := opts.registry.Validate(); err != nil {
 		return err
 	}
@@ -87,10 +94,6 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 	for i, p := range opts.Paths {
 		paths[i] = ws.abs(p)
 	}
-	stmts, findings, err := statements.LoadStatements(ws.Config.Root, paths)
-	if err != nil {
-		return fmt.Errorf("loading statements: %w", err)
-	}
 	var checkOpts statements.CheckOptions
 	if !opts.Offline {
 		client, err := opts.registry.client(opts.globals)
@@ -98,6 +101,13 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 			return err
 		}
 		checkOpts.Inventory = &releaseInventory{client: client, opts: opts.registry.inventoryOptions(opts.env.Err)}
+	}
+	if opts.Base != "" {
+		return runReview(cmd, opts, ws, format, paths, checkOpts)
+	}
+	stmts, findings, err := statements.LoadStatements(ws.Config.Root, paths)
+	if err != nil {
+		return fmt.Errorf("loading statements: %w", err)
 	}
 	checked, err := statements.Check(cmd.Context(), ws.Config, stmts, checkOpts)
 	if err != nil {

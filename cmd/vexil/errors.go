@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vexil-dev/vexil/gitstore"
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/scaffold"
 	"github.com/vexil-dev/vexil/internal/sign"
@@ -29,9 +30,6 @@ var (
 	errFindings = errors.New("findings with errors")
 	// errInvalidConfig says vexil.yaml has findings with errors.
 	errInvalidConfig = errors.New("invalid configuration")
-	// errNeedsHistory says --base needs the git history feature, which
-	// this version of vexil does not have yet.
-	errNeedsHistory = errors.New("--base needs the git history feature, which this version of vexil does not have yet")
 	// errStatementExists says a statement file to create already exists.
 	errStatementExists = errors.New("statement file already exists")
 )
@@ -73,8 +71,14 @@ func classify(env *environment, cmd *cobra.Command, err error) (code int, hint s
 		return exitUsage, "edit the existing file, or choose another path with --file"
 	case errors.Is(err, oci.ErrUnreachable):
 		return exitFailure, "check that the registry is up and reachable (--plain-http for a loopback registry), or pass --offline to run every rule that needs no registry"
-	case errors.Is(err, errNeedsHistory):
-		return exitUsage, "drop --base to check every statement"
+	case errors.Is(err, gitstore.ErrShallow):
+		// Before ErrUnknownRevision: in a shallow clone, a missing
+		// revision wraps both.
+		return exitUsage, "fetch the base and the history since it: git fetch --unshallow origin, or fetch-depth: 0 in actions/checkout"
+	case errors.Is(err, gitstore.ErrUnknownRevision), errors.Is(err, gitstore.ErrNoMergeBase):
+		return exitUsage, "pass --base a branch, tag or commit that shares history with HEAD (in CI, fetch it first: git fetch origin BRANCH)"
+	case errors.Is(err, gitstore.ErrNotRepository):
+		return exitUsage, "--base compares with git history: run it in a clone of the repository that holds vexil.yaml"
 	case errors.Is(err, publish.ErrDirty):
 		return exitUsage, "commit the statement files first, or pass --allow-dirty"
 	case errors.Is(err, publish.ErrIncomplete):

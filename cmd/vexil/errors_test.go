@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vexil-dev/vexil/gitstore"
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/scaffold"
 	"github.com/vexil-dev/vexil/statements"
@@ -38,8 +39,15 @@ func TestHandleError(t *testing.T) {
 			"vexil: a.yaml: statement file already exists\nhint: edit the existing file, or choose another path with --file\n"},
 		{"registry down", fmt.Errorf("checking statements: product proxy: listing tags of 127.0.0.1:1/acme/proxy: %w: connection refused", oci.ErrUnreachable), true, exitFailure,
 			"vexil: checking statements: product proxy: listing tags of 127.0.0.1:1/acme/proxy: registry unreachable: connection refused\nhint: check that the registry is up and reachable (--plain-http for a loopback registry), or pass --offline to run every rule that needs no registry\n"},
-		{"base", errNeedsHistory, true, exitUsage,
-			"vexil: --base needs the git history feature, which this version of vexil does not have yet\nhint: drop --base to check every statement\n"},
+		{"base in a shallow clone", fmt.Errorf("comparing with --base origin/main: resolving %q: %w: %w", "origin/main", gitstore.ErrUnknownRevision, gitstore.ErrShallow), true, exitUsage,
+			"vexil: comparing with --base origin/main: resolving \"origin/main\": unknown revision: " + gitstore.ErrShallow.Error() +
+				"\nhint: fetch the base and the history since it: git fetch --unshallow origin, or fetch-depth: 0 in actions/checkout\n"},
+		{"base unknown", fmt.Errorf("comparing with --base nope: resolving %q: %w", "nope", gitstore.ErrUnknownRevision), true, exitUsage,
+			"vexil: comparing with --base nope: resolving \"nope\": unknown revision\n" +
+				"hint: pass --base a branch, tag or commit that shares history with HEAD (in CI, fetch it first: git fetch origin BRANCH)\n"},
+		{"base unrelated", fmt.Errorf("comparing with --base other: %w", gitstore.ErrNoMergeBase), true, exitUsage,
+			"vexil: comparing with --base other: no merge base\n" +
+				"hint: pass --base a branch, tag or commit that shares history with HEAD (in CI, fetch it first: git fetch origin BRANCH)\n"},
 		{"usage", usageErrorf("bad flag"), true, exitUsage, "vexil: bad flag\nhint: run 'check --help' for usage\n"},
 		{"cobra, before the command started", errors.New("unknown command"), false, exitUsage,
 			"vexil: unknown command\nhint: run 'check --help' for usage\n"},
