@@ -150,13 +150,19 @@ func pushBundle(ctx context.Context, opts Options, t *pending) (digest.Digest, e
 	return desc.Digest, nil
 }
 
-// confirm lists the referrers of every pushed subject once more and pushes
-// again any referrer a concurrent writer dropped from a referrers tag
-// schema index.
+// confirm lists the referrers of every pushed subject of a registry
+// without the referrers API once more, and pushes again any referrer a
+// concurrent writer dropped from its referrers tag schema index.
 func confirm(ctx context.Context, opts Options, pushed []*pending) []error {
 	errs := make([]error, len(pushed))
 	forEach(ctx, jobs(opts), len(pushed), func(i int) {
 		t := pushed[i]
+		// the referrers API lists what the registry holds: only a tag
+		// schema index can lose a referrer (the answer is cached)
+		if api, err := opts.Client.ReferrersAPI(ctx, t.subject.Repository); err != nil || api {
+			errs[i] = err
+			return
+		}
 		for attempt := 0; ; attempt++ {
 			listed, err := listedReferrer(ctx, opts, t)
 			if err != nil {

@@ -1,0 +1,109 @@
+package publish_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vexil-dev/vexil/internal/registrytest"
+	"github.com/vexil-dev/vexil/internal/sign"
+	"github.com/vexil-dev/vexil/publish"
+)
+
+// benchReleases is how many releases (of 3 subjects each) the benchmark
+// publishes.
+const benchReleases = 100
+
+// benchSetup starts olareg with benchReleases releases and a VEX
+// repository about them.
+func benchSetup(b *testing.B) (*registrytest.Registry, publish.Options) {
+	b.Helper()
+	reg := registrytest.NewOlareg(b)
+	tags := make([]string, benchReleases)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("v1.%03d", i)
+	}
+	pushReleases(b, reg, "acme/proxy", tags...)
+	dir := vexRepo(b, reg.Ref("acme/proxy"))
+	signer, _ := keyPair(b)
+	return reg, publish.Options{Config: loadConfig(b, dir), Client: newClient(b, 0), Signer: signer, Jobs: 16, Tooling: "vexil"}
+}
+
+// reportPerSubject reports the requests of each kind per subject.
+func reportPerSubject(b *testing.B, counts map[registrytest.Kind]int, subjects int) {
+	for k, n := range counts {
+		b.ReportMetric(float64(n)/float64(subjects), strings.ReplaceAll(string(k), " ", "-")+"/subject")
+	}
+}
+
+// BenchmarkPublish publishes 100 releases x 3 subjects to olareg, then
+// publishes the same commit again.
+func BenchmarkPublish(b *testing.B) {
+	ctx := context.Background()
+	b.Run("first", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			reg, opts := benchSetup(b)
+			reg.ResetCounts()
+			b.StartTimer()
+			start := time.Now()
+			res, err := publish.Run(ctx, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			n := len(subjects(res))
+			if n != 3*benchReleases {
+				b.Fatalf("%d subjects, want %d", n, 3*benchReleases)
+			}
+			b.Logf("%d subjects in %v: %s", n, time.Since(start), registrytest.CountsString(reg.Counts()))
+			reportPerSubject(b, reg.Counts(), n)
+			b.StartTimer()
+		}
+	})
+	b.Run("rerun", func(b *testing.B) {
+		reg, opts := benchSetup(b)
+		if _, err := publish.Run(ctx, opts); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			reg.ResetCounts()
+			res, err := publish.Run(ctx, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			counts := reg.Counts()
+			n := len(subjects(res))
+			if counts[registrytest.KindManifestPut] != 0 || counts[registrytest.KindReferrers] > n {
+				b.Fatalf("re-run: %s for %d subjects", registrytest.CountsString(counts), n)
+			}
+			b.StopTimer()
+			b.Logf("re-run of %d subjects: %s", n, registrytest.CountsString(counts))
+			reportPerSubject(b, counts, n)
+			b.StartTimer()
+		}
+	})
+}
+
+// BenchmarkSign signs one subject's statement (a document of three
+// statements over three digests) with a key decrypted once.
+func BenchmarkSign(b *testing.B) {
+	ctx := context.Background()
+	reg, opts := benchSetup(b)
+	_ = reg
+	res, err := publish.Documents(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rel := res.Releases[0]
+	st := sign.Statement{Subjects: []sign.Subject{{Name: rel.Repository, Digest: rel.Index.Digest.String()}},
+		PredicateType: sign.DefaultPredicateType, Predicate: rel.Canonical}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sign.Attest(ctx, opts.Signer, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
