@@ -82,6 +82,11 @@ func Discover(ctx context.Context, c *oci.Client, ref Reference, opts Options) (
 		res.Image.Platforms = append(res.Image.Platforms, s.digest)
 	}
 
+	// probe once, before the subjects ask in parallel (the answer is
+	// remembered per repository, but not shared while in flight)
+	if _, err := c.ReferrersAPI(ctx, ref.Repository); err != nil {
+		return nil, err
+	}
 	found := make([][]candidate, len(subjects))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
