@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -110,18 +109,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res := &Result{Base: opts.Base, BaseCommit: base.String(), MergeBase: mb.String(), Head: head.String()}
 
-	files, err := changedFiles(ctx, repo, mb, head, cfg.Root)
+	tree, err := readTree(ctx, cfg.Root)
+	if err != nil {
+		return nil, err
+	}
+	files, err := changedFiles(ctx, repo, mb, head, tree)
 	if err != nil {
 		return nil, err
 	}
 	if res.ConfigChanged, err = configChanged(ctx, repo, mb, cfg); err != nil {
 		return nil, err
 	}
-	headStmts, loadFindings, err := statements.LoadStatements(cfg.Root, nil)
+	r := &reviewer{cfg: cfg, opts: opts}
+	loadFindings, err := r.load(tree, files, res.ConfigChanged)
 	if err != nil {
 		return nil, err
 	}
-	r := &reviewer{cfg: cfg, opts: opts, head: headStmts}
 	r.index(files)
 	r.pair()
 	for _, f := range r.files {
@@ -142,14 +145,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 // changedFiles returns the statement files whose content differs between
 // the merge base and the working tree: those changed by commits since the
-// merge base, and those with uncommitted changes. A file changed and then
-// changed back is not among them.
-func changedFiles(ctx context.Context, repo *gitstore.Repo, mb, head gitstore.Hash, root string) ([]*file, error) {
+// merge base, and those whose working tree content differs from HEAD. A
+// file changed and then changed back is not among them. Every statement
+// file of the working tree counts, ignored by git or not, since check
+// reads them all.
+func changedFiles(ctx context.Context, repo *gitstore.Repo, mb, head gitstore.Hash, tree map[string]*treeFile) ([]*file, error) {
 	changes, err := repo.Changes(ctx, mb, head, statements.StatementsDir)
 	if err != nil {
 		return nil, err
 	}
-	status, err := repo.Status(ctx, statements.StatementsDir)
+	atHead, err := repo.Files(ctx, head, statements.StatementsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +165,17 @@ func changedFiles(ctx context.Context, repo *gitstore.Repo, mb, head gitstore.Ha
 			candidates[c.OldPath] = true
 		}
 	}
-	for p := range status {
-		candidates[p] = true
+	committed := make(map[string]bool, len(atHead))
+	for _, f := range atHead {
+		committed[f.Path] = true
+		if t, ok := tree[f.Path]; !ok || t.hash != f.Hash {
+			candidates[f.Path] = true
+		}
+	}
+	for p := range tree {
+		if !committed[p] {
+			candidates[p] = true
+		}
 	}
 	paths := make([]string, 0, len(candidates))
 	for p := range candidates {
@@ -176,12 +190,9 @@ func changedFiles(ctx context.Context, repo *gitstore.Repo, mb, head gitstore.Ha
 		if err != nil {
 			return nil, err
 		}
-		cur, inTree, err := readWorkTree(root, p)
-		if err != nil {
-			return nil, err
-		}
+		t, inTree := tree[p]
 		switch {
-		case inBase && inTree && bytes.Equal(old, cur):
+		case inBase && inTree && t.hash == blobHash(old):
 			continue // changed and changed back
 		case !inBase && !inTree:
 			continue // added and removed again
@@ -191,7 +202,7 @@ func changedFiles(ctx context.Context, repo *gitstore.Repo, mb, head gitstore.Ha
 			f.oldPath, f.old = p, old
 		}
 		if inTree {
-			f.path, f.cur = p, cur
+			f.path, f.cur = p, t.data
 		}
 		files = append(files, f)
 	}
@@ -209,40 +220,6 @@ func readAt(ctx context.Context, repo *gitstore.Repo, rev gitstore.Hash, p strin
 		return nil, false, err
 	}
 	return data, true, nil
-}
-
-// readWorkTree reads the file p of the working tree as git would store it
-// (a symbolic link is its target); ok is false when it does not exist or
-// is a directory. A file larger than statements.MaxFileSize reads as its
-// first MaxFileSize+1 bytes: enough to differ, and the loader reports it.
-func readWorkTree(root, p string) (data []byte, ok bool, err error) {
-	name := filepath.Join(root, filepath.FromSlash(p))
-	fi, err := os.Lstat(name)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, false, nil
-	case err != nil:
-		return nil, false, fmt.Errorf("reading %s: %w", p, err)
-	case fi.Mode()&fs.ModeSymlink != 0:
-		target, err := os.Readlink(name)
-		if err != nil {
-			return nil, false, fmt.Errorf("reading %s: %w", p, err)
-		}
-		return []byte(filepath.ToSlash(target)), true, nil
-	case !fi.Mode().IsRegular():
-		return nil, false, nil
-	}
-	fh, err := os.Open(name)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading %s: %w", p, err)
-	}
-	defer fh.Close()
-	data = make([]byte, min(fi.Size(), statements.MaxFileSize+1))
-	n, err := fh.Read(data)
-	if err != nil && n < len(data) && len(data) > 0 {
-		return nil, false, fmt.Errorf("reading %s: %w", p, err)
-	}
-	return data[:n], true, nil
 }
 
 // configChanged reports whether vexil.yaml differs from the merge base.

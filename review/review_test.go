@@ -506,3 +506,32 @@ func TestImpactPerRelease(t *testing.T) {
 		t.Errorf("impact:\ngot  %q\nwant %q", got, want)
 	}
 }
+
+// TestRunAliasChain: a change conflicts with an unchanged statement that
+// names its vulnerability only through another statement's aliases. The
+// conflict that already existed between the unchanged ones is not the
+// change's.
+func TestRunAliasChain(t *testing.T) {
+	g := newGitRepo(t)
+	files := baseFiles()
+	files["statements/proxy/x.yaml"] = "vulnerability: GO-2024-0001\naliases: [CVE-2024-9999]\nproducts: [proxy]\nstatus: fixed\n"
+	files["statements/proxy/y.yaml"] = "vulnerability: GHSA-aaaa-bbbb-cccc\naliases: [GO-2024-0001]\nproducts: [proxy]\nstatus: under_investigation\n"
+	g.write(files)
+	g.commit("base")
+	g.git("checkout", "-q", "-b", "pr")
+	g.write(map[string]string{"statements/proxy/new.yaml": stmt("CVE-2024-9999", "proxy", statements.StatusAffected)})
+	g.commit("pr")
+	res, err := run(t, g.dir, "main", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"statements/proxy/new.yaml:3:9: conflict: CVE-2024-9999 for product proxy: status affected here conflicts with status fixed at statements/proxy/x.yaml:4:9 (about GO-2024-0001, an alias)",
+		"statements/proxy/new.yaml:3:9: conflict: CVE-2024-9999 for product proxy: status affected here conflicts with status under_investigation at statements/proxy/y.yaml:4:9 (about GHSA-aaaa-bbbb-cccc, an alias)",
+		"statements/proxy/x.yaml:4:9: conflict: GO-2024-0001 for product proxy: status fixed here conflicts with status affected at statements/proxy/new.yaml:3:9 (about CVE-2024-9999, an alias)",
+		"statements/proxy/y.yaml:4:9: conflict: GHSA-aaaa-bbbb-cccc for product proxy: status under_investigation here conflicts with status affected at statements/proxy/new.yaml:3:9 (about CVE-2024-9999, an alias)",
+	}
+	if got := findingStrings(res.Findings); !slices.Equal(got, want) {
+		t.Errorf("findings:\ngot  %q\nwant %q", got, want)
+	}
+}
