@@ -208,3 +208,15 @@ func actions(r *publish.Result) map[publish.Action]int {
 	}
 	return out
 }
+
+// fixtureRelease pushes releaseSpec(seed) to acme/proxy as tag and returns
+// its index descriptor.
+func fixtureRelease(ctx context.Context, c *oci.Client, reg *registrytest.Registry, tag string, seed uint64) (ocispec.Descriptor, error) {
+	rel, err := fixture.PushRelease(ctx, c, reg.Ref("acme/proxy"), tag, releaseSpec(seed))
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	return ocispec.Descriptor{MediaType: rel.MediaType, Digest: rel.Digest}, nil
+}
+
+func slicesEqual(a, b []string) bool { return slices.Equal(a, b) }

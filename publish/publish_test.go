@@ -406,3 +406,79 @@ func TestConcurrentRuns(t *testing.T) {
 		}
 	}
 }
+
+// A release tag that moves while publishing fails the run loudly, naming
+// the tag and both digests.
+func TestReleaseMoved(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	pushReleases(t, reg, "acme/proxy", "v1.0", "v1.1")
+	dir := vexRepo(t, reg.Ref("acme/proxy"))
+	signer, _ := keyPair(t)
+	c := newClient(t, 0)
+	moved := false
+	opts := publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0), Signer: signer, Jobs: 1}
+	var other ocispec.Descriptor
+	opts.Progress = func(e publish.Event) {
+		if moved {
+			return
+		}
+		moved = true
+		// someone re-tags v1.0 to another image while publish runs
+		rel, err := fixtureRelease(ctx, c, reg, "v1.0", 99)
+		if err != nil {
+			t.Error(err)
+		}
+		other = rel
+	}
+	_, err := publish.Run(ctx, opts)
+	if !errors.Is(err, publish.ErrReleaseChanged) {
+		t.Fatalf("got %v, want ErrReleaseChanged", err)
+	}
+	if want := reg.Ref("acme/proxy") + ":v1.0 was "; !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "is now "+other.Digest.String()) {
+		t.Errorf("error %q does not name the tag and its new digest %s", err, other.Digest)
+	}
+	if strings.Contains(err.Error(), ":v1.1 was") {
+		t.Errorf("error names v1.1, which did not move: %v", err)
+	}
+}
+
+// Subjects follow publish.subjects: only the index, or only platforms.
+func TestSubjectsConfig(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	fx := pushReleases(t, reg, "acme/proxy", "v1.0")
+	dir := vexRepo(t, reg.Ref("acme/proxy"))
+	for _, tt := range []struct {
+		subjects []string
+		want     []string
+	}{
+		{[]string{"index"}, []string{fx[0].Digest.String()}},
+		{[]string{"platforms"}, []string{fx[0].Platforms[0].Digest.String(), fx[0].Platforms[1].Digest.String()}},
+		{nil, []string{fx[0].Digest.String(), fx[0].Platforms[0].Digest.String(), fx[0].Platforms[1].Digest.String()}},
+	} {
+		t.Run(strings.Join(tt.subjects, "+"), func(t *testing.T) {
+			cfg := loadConfig(t, dir)
+			cfg.Publish.Subjects = tt.subjects
+			res, err := publish.Plan(ctx, publish.Options{Config: cfg, Client: newClient(t, 0)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range res.Releases[0].Subjects {
+				got = append(got, s.Descriptor.Digest.String())
+				if s.Action != publish.ActionPush {
+					t.Errorf("%s: action %q, want push", s.Reference(), s.Action)
+				}
+			}
+			if !slicesEqual(got, tt.want) {
+				t.Errorf("subjects %v, want %v", got, tt.want)
+			}
+		})
+	}
+	cfg := loadConfig(t, dir)
+	cfg.Publish.Subjects = []string{"manifests"}
+	if _, err := publish.Plan(ctx, publish.Options{Config: cfg, Client: newClient(t, 0)}); !errors.Is(err, publish.ErrSubjects) {
+		t.Errorf("got %v, want ErrSubjects", err)
+	}
+}

@@ -81,10 +81,10 @@ func classify(env *environment, cmd *cobra.Command, err error) (code int, hint s
 		return exitUsage, "--base compares with git history: run it in a clone of the repository that holds vexil.yaml"
 	case errors.Is(err, publish.ErrDirty):
 		return exitUsage, "commit the statement files first, or pass --allow-dirty"
-	case errors.Is(err, publish.ErrIncomplete):
-		return exitFailure, "run 'vexil publish' again: it pushes only what is missing"
 	case errors.Is(err, publish.ErrReleaseChanged):
 		return exitFailure, "a release tag moved while publishing; vexil never moves tags: find out who did"
+	case errors.Is(err, publish.ErrIncomplete):
+		return exitFailure, "run 'vexil publish' again: it pushes only what is missing"
 	case errors.Is(err, sign.ErrKey), errors.Is(err, sign.ErrNoIDToken), errors.Is(err, sign.ErrOptions):
 		return exitUsage, "check --key and COSIGN_PASSWORD, or for --keyless the OIDC token in SIGSTORE_ID_TOKEN"
 	case errors.As(err, &usage), !env.started:
