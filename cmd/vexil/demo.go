@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +14,6 @@ import (
 
 	"github.com/vexil-dev/vexil/internal/demo"
 	"github.com/vexil-dev/vexil/internal/oci"
-	"github.com/vexil-dev/vexil/internal/sign"
-	"github.com/vexil-dev/vexil/publish"
 	"github.com/vexil-dev/vexil/statements"
 )
 
@@ -128,8 +127,15 @@ func (d *demoRun) title(s string) {
 
 // vexil runs one vexil command in-process in the VEX repository, printing
 // it and its output.
-func (d *demoRun) vexil(args ...string) error {
-	fmt.Fprintf(d.out, "$ vexil %s\n", quoteArgs(args))
+func (d *demoRun) vexil(args ...string) error { return d.vexilEnv("", args...) }
+
+// vexilEnv is vexil for a command shown with environment variables
+// (vars, "NAME=value ...") that the caller has set.
+func (d *demoRun) vexilEnv(vars string, args ...string) error {
+	if vars != "" {
+		vars += " "
+	}
+	fmt.Fprintf(d.out, "$ %svexil %s\n", vars, quoteArgs(args))
 	env := &environment{In: strings.NewReader(""), Out: d.out, Err: d.out, Getwd: func() (string, error) { return d.repo, nil }}
 	if code := run(d.ctx, env, args); code != exitOK {
 		return fmt.Errorf("demo step `vexil %s` exited %d", quoteArgs(args), code)
@@ -229,35 +235,21 @@ func (d *demoRun) publish() error {
 	return d.publishNow()
 }
 
-// publishNow runs publish with the demo key.
-func (d *demoRun) publishNow() error {
-	fmt.Fprintf(d.out, "$ COSIGN_PASSWORD=%s vexil publish --plain-http --key ../%s\n", demoPassword, demo.KeyFile)
-	cfg, findings, err := statements.LoadConfig(filepath.Join(d.repo, statements.ConfigFileName))
-	if err != nil || statements.HasErrors(findings) {
-		return fmt.Errorf("loading the demo's vexil.yaml: %v %v", err, findings)
-	}
-	c, err := d.client()
-	if err != nil {
+// publishNow runs vexil publish with the demo key. publish reads the key's
+// password from COSIGN_PASSWORD, so the demo sets it for the step.
+func (d *demoRun) publishNow() (err error) {
+	old, had := os.LookupEnv("COSIGN_PASSWORD")
+	if err := os.Setenv("COSIGN_PASSWORD", demoPassword); err != nil {
 		return err
 	}
-	signer, err := sign.LoadKey(d.ctx, filepath.Join(d.tmp, demo.KeyFile), []byte(demoPassword))
-	if err != nil {
-		return err
-	}
-	res, err := publish.Run(d.ctx, publish.Options{Config: cfg, Client: c, Signer: signer, Tooling: "vexil demo"})
-	if err != nil {
-		return err
-	}
-	for _, rel := range res.Releases {
-		for _, s := range rel.Subjects {
-			where := "index"
-			if s.Platform != "" {
-				where = s.Platform
-			}
-			fmt.Fprintf(d.out, "%s %s:%s %-11s %s -> referrer %s\n", s.Action, rel.Product, rel.Tag, where, short(s.Descriptor.Digest), short(s.Referrer))
+	defer func() {
+		if had {
+			err = errors.Join(err, os.Setenv("COSIGN_PASSWORD", old))
+		} else {
+			err = errors.Join(err, os.Unsetenv("COSIGN_PASSWORD"))
 		}
-	}
-	return nil
+	}()
+	return d.vexilEnv("COSIGN_PASSWORD="+demoPassword, "publish", "--plain-http", "--key", "../"+demo.KeyFile, "--cache-dir", d.cache())
 }
 
 // triage changes a statement, commits and publishes again.

@@ -16,6 +16,8 @@ func TestDemoLeavesNothing(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv("XDG_CACHE_HOME", cache)
 	t.Setenv("HOME", home)
+	t.Setenv("COSIGN_PASSWORD", "")
+	os.Unsetenv("COSIGN_PASSWORD") // t.Setenv restores it afterwards
 	var out, errOut bytes.Buffer
 	env := &environment{In: strings.NewReader(""), Out: &out, Err: &errOut, Getwd: func() (string, error) { return t.TempDir(), nil }}
 	if code := run(context.Background(), env, []string{"demo"}); code != exitOK {
@@ -30,7 +32,10 @@ func TestDemoLeavesNothing(t *testing.T) {
 			t.Errorf("%s holds %d entries after the demo (first %s), want none", dir, len(entries), entries[0].Name())
 		}
 	}
-	if got := strings.Count(out.String(), "\n$ vexil "); got != 6 {
-		t.Errorf("the demo ran %d vexil commands, want 6 (init, new, new, check, verify, pull)", got)
+	if got := strings.Count(out.String(), "\n$ vexil ") + strings.Count(out.String(), "\n$ COSIGN_PASSWORD=demo vexil publish "); got != 8 {
+		t.Errorf("the demo ran %d vexil commands, want 8 (init, new, new, check, publish, publish, verify, pull)", got)
+	}
+	if v, ok := os.LookupEnv("COSIGN_PASSWORD"); ok {
+		t.Errorf("COSIGN_PASSWORD=%q after the demo, want it unset as before", v)
 	}
 }
