@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +50,27 @@ func BenchmarkRun(b *testing.B) {
 				len(res.Files), len(res.Impact), findingStrings(res.Findings[:min(3, len(res.Findings))]), benchPR, benchPR)
 		}
 	}
+	b.StopTimer()
+	if hwm, ok := peakRSS(); ok {
+		b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MB")
+	}
+}
+
+// peakRSS reads the peak resident set size of this process, in bytes,
+// from /proc/self/status (Linux only). It includes generating the
+// repository when it was not cached.
+func peakRSS() (int64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }
 
 // benchRepo returns the generated repository, made once with git
