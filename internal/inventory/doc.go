@@ -4,7 +4,10 @@
 // parsed into purl sets. It resolves releases and finds SBOMs with
 // internal/oci and parses them with internal/sbom, a bounded number of
 // requests at a time, and returns plain values that `vexil releases`
-// prints and the online rules of `vexil check` ask.
+// prints and the online rules of `vexil check` ask. With a cache
+// directory it also keeps what parsing each SBOM layer gave (its purls,
+// format and package count), keyed by the layer digest and checksummed,
+// so that a warm check neither fetches nor re-parses an SBOM.
 //
 // It knows nothing of VEX: it must not import statements, vex, publish or
 // pull (statements defines the small interface it needs, and cmd/vexil
