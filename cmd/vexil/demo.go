@@ -305,7 +305,10 @@ The registry stays up on %[1]s until Ctrl-C. Try:
   regctl registry set --tls disabled %[1]s && regctl artifact list %[2]s
   cosign verify-attestation --key %[3]s --insecure-ignore-tlog --allow-http-registry \
     --new-bundle-format --trusted-root %[5]s --type https://openvex.dev/ns/v0.2.0 %[2]s
-  grype %[2]s --vex proxy.openvex.json   # needs the registry and the image layers
+  grype %[2]s --vex proxy.openvex.json
+  trivy image --vex proxy.openvex.json --insecure %[2]s
+(the sample image's layers are random bytes, so scanners find no packages in
+them; their VEX matching is what to watch.)
 `, d.reg.Host, img, pub, mustGetwd(d.opts.env), root)
 	<-d.ctx.Done()
 	fmt.Fprintln(d.log, "vexil demo: stopping the registry and removing", d.tmp)
