@@ -64,8 +64,10 @@ type IncompleteError struct {
 	// Done are the subjects that have their referrer (pushed now or
 	// before); NotDone are the others. Both are "repository@digest".
 	Done, NotDone []string
-	// Err joins the failures.
-	Err error
+	// Err joins the failures; First is the first of them, of Failures.
+	Err      error
+	First    error
+	Failures int
 }
 
 func (e *IncompleteError) Error() string {
@@ -73,7 +75,14 @@ func (e *IncompleteError) Error() string {
 	fmt.Fprintf(&b, "%v: %d of %d subjects done", ErrIncomplete, len(e.Done), len(e.Done)+len(e.NotDone))
 	fmt.Fprintf(&b, "\n  done:     %s", list(e.Done))
 	fmt.Fprintf(&b, "\n  not done: %s", list(e.NotDone))
-	fmt.Fprintf(&b, "\n  cause:    %v", e.Err)
+	first := e.First
+	if first == nil {
+		first = e.Err
+	}
+	fmt.Fprintf(&b, "\n  cause:    %v", first)
+	if e.Failures > 1 {
+		fmt.Fprintf(&b, "\n            (and %d more failures)", e.Failures-1)
+	}
 	return b.String()
 }
 

@@ -89,7 +89,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if len(errs) == 0 {
 		return p, nil
 	}
-	return p, incomplete(p, errors.Join(errs...))
+	return p, incomplete(p, errs)
 }
 
 // errNotStarted marks a subject Run did not start after another failed.
@@ -145,7 +145,7 @@ func pushBundle(ctx context.Context, opts Options, t *pending) (digest.Digest, e
 	}
 	desc, err := opts.Client.PushReferrer(ctx, s.Repository, s.Descriptor, ArtifactType, t.bundle, ArtifactType, ann)
 	if err != nil {
-		return "", fmt.Errorf("pushing the referrer of %s: %w", s.Reference(), err)
+		return "", err // it names the referrer, the repository and the subject
 	}
 	return desc.Digest, nil
 }
@@ -224,10 +224,10 @@ func guard(ctx context.Context, opts Options, p *Result) error {
 	return errors.Join(errs...)
 }
 
-// incomplete wraps err in an *IncompleteError listing the subjects of p
+// incomplete wraps errs in an *IncompleteError listing the subjects of p
 // that have their referrer and those that do not.
-func incomplete(p *Result, err error) error {
-	e := &IncompleteError{Err: err}
+func incomplete(p *Result, errs []error) error {
+	e := &IncompleteError{Err: errors.Join(errs...), First: errs[0], Failures: len(errs)}
 	for _, rel := range p.Releases {
 		for _, s := range rel.Subjects {
 			if s.Action == ActionPushed || s.Action == ActionUpToDate {

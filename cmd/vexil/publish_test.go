@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vexil-dev/vexil/internal/cosigntest"
+	"github.com/vexil-dev/vexil/internal/registrytest"
+)
+
+// publishRepo makes a VEX repository about acme/proxy of reg, committed
+// with git, and a cosign key pair in it.
+func publishRepo(t *testing.T, reg *registrytest.Registry) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"vexil.yaml": fmt.Sprintf(`author: Example Security <security@example.com>
+id_prefix: https://vex.example.com
+products:
+  proxy:
+    repository: %s
+    tags: ["enterprise-2.19.*"]
+`, reg.Ref("acme/proxy")),
+		"statements/proxy/CVE-2023-44487.yaml": `vulnerability: CVE-2023-44487
+products:
+  - name: proxy
+    tags: [enterprise-2.19.0]
+subcomponents:
+  - pkg:golang/golang.org/x/net
+status: not_affected
+justification: vulnerable_code_not_in_execute_path
+`,
+		".gitignore": "cosign.*\ncache/\n",
+	}
+	for p, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "statements"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE=2024-01-02T12:00:00Z", "GIT_COMMITTER_DATE=2024-01-02T12:00:00Z",
+			"GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	cosigntest.WriteKeyPair(t, dir, "pw")
+	return dir
+}
+
+// vexilIn runs vexil in dir and returns its exit code, stdout and stderr.
+func vexilIn(dir string, args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	env := &environment{In: strings.NewReader(""), Out: &out, Err: &errb, Getwd: func() (string, error) { return dir, nil }}
+	code := run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+// publish signs with the key and COSIGN_PASSWORD, prints a line per
+// subject on stderr and a JSON summary; a re-run skips every subject; a
+// wrong password and a failing registry get their exit codes and hints.
+func TestPublishCommand(t *testing.T) {
+	reg := registrytest.NewOlareg(t)
+	if err := pushFixtures(context.Background(), reg.Host); err != nil {
+		t.Fatal(err)
+	}
+	dir := publishRepo(t, reg)
+	t.Setenv("COSIGN_PASSWORD", "pw")
+	args := []string{"publish", "--plain-http", "--key", "cosign.key", "--cache-dir", filepath.Join(dir, "cache"), "-o", "json"}
+
+	type summary struct {
+		Product, Tag, Subject, Platform, Referrer, Status string
+		ContentDigest                                     string `json:"content_digest"`
+	}
+	for _, want := range []struct{ status, line string }{{"pushed", "pushed     proxy:enterprise-2.19.0 "}, {"skipped", "up to date proxy:enterprise-2.19.0 "}} {
+		code, stdout, stderr := vexilIn(dir, args...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		var got []summary
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+			t.Fatalf("%v\n%s", err, stdout)
+		}
+		if len(got) != 3 {
+			t.Fatalf("%d subjects in the summary, want 3:\n%s", len(got), stdout)
+		}
+		for i, s := range got {
+			if s.Status != want.status || s.Product != "proxy" || s.Tag != "enterprise-2.19.0" ||
+				!strings.HasPrefix(s.Subject, reg.Ref("acme/proxy")+"@sha256:") || !strings.HasPrefix(s.Referrer, "sha256:") ||
+				!strings.HasPrefix(s.ContentDigest, "sha256:") || (i == 0) != (s.Platform == "") {
+				t.Errorf("summary %d: %+v, want status %s", i, s, want.status)
+			}
+		}
+		if n := strings.Count(stderr, "\n"+want.line); n != 3 {
+			t.Errorf("%d progress lines %q, want 3:\n%s", n, want.line, stderr)
+		}
+	}
+
+	t.Setenv("COSIGN_PASSWORD", "wrong")
+	code, _, stderr := vexilIn(dir, "publish", "--plain-http", "--key", "cosign.key")
+	if code != exitUsage || !strings.Contains(stderr, "hint: check --key and COSIGN_PASSWORD") {
+		t.Errorf("wrong password: exit %d, want %d with a hint:\n%s", code, exitUsage, stderr)
+	}
+
+	// a new statement, and a registry that refuses every manifest PUT
+	t.Setenv("COSIGN_PASSWORD", "pw")
+	if err := os.WriteFile(filepath.Join(dir, "statements/proxy/CVE-2099-0001.yaml"), []byte("vulnerability: CVE-2099-0001\nproducts: [proxy]\nstatus: under_investigation\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg.Inject(registrytest.Fault{Match: registrytest.OfKind(registrytest.KindManifestPut), Times: -1, Status: 500})
+	code, _, stderr = vexilIn(dir, "publish", "--plain-http", "--key", "cosign.key", "--allow-dirty", "--offline")
+	t.Logf("failing registry:\n%s", stderr)
+	if code != exitFailure || !strings.Contains(stderr, "subjects done") || !strings.Contains(stderr, "not done: ") ||
+		!strings.Contains(stderr, "hint: run 'vexil publish' again: it pushes only what is missing") {
+		t.Errorf("failing registry: exit %d, want %d naming what is not done:\n%s", code, exitFailure, stderr)
+	}
+}
