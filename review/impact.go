@@ -269,37 +269,60 @@ func (r *reviewer) releases(ctx context.Context, keys map[impactKey]bool) (map[s
 	}
 	var names []string
 	for k := range keys {
-		if _, ok := r.cfg.Products[k.product]; ok {
+		_, defined := r.cfg.Products[k.product]
+		if _, known := r.known[k.product]; defined && !known {
 			names = append(names, k.product)
 		}
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
-	if len(names) == 0 {
-		return nil, nil
-	}
-	queries := make([]statements.ReleaseQuery, len(names))
-	for i, n := range names {
-		p := r.cfg.Products[n]
-		queries[i] = statements.ReleaseQuery{Product: n, Repository: p.Repository, Tags: slices.Clone(p.Tags)}
-	}
-	answers, err := inv.Releases(ctx, queries)
-	if err != nil {
-		return nil, fmt.Errorf("listing releases for the impact: %w", err)
-	}
-	if len(answers) != len(queries) {
-		return nil, fmt.Errorf("listing releases for the impact: inventory answered %d of %d products", len(answers), len(queries))
+	if len(names) > 0 {
+		queries := make([]statements.ReleaseQuery, len(names))
+		for i, n := range names {
+			p := r.cfg.Products[n]
+			queries[i] = statements.ReleaseQuery{Product: n, Repository: p.Repository, Tags: slices.Clone(p.Tags)}
+		}
+		answers, err := inv.Releases(ctx, queries)
+		if err != nil {
+			return nil, fmt.Errorf("listing releases for the impact: %w", err)
+		}
+		if len(answers) != len(queries) {
+			return nil, fmt.Errorf("listing releases for the impact: inventory answered %d of %d products", len(answers), len(queries))
+		}
+		for i, a := range answers {
+			r.known[names[i]] = a
+		}
 	}
 	out := make(map[string][]string)
-	for i, a := range answers {
-		if a.Missing || len(a.Releases) == 0 {
+	for k := range keys {
+		a, ok := r.known[k.product]
+		if !ok || a.Missing || len(a.Releases) == 0 {
 			continue
 		}
 		tags := make([]string, len(a.Releases))
 		for j, rel := range a.Releases {
 			tags[j] = rel.Tag
 		}
-		out[names[i]] = tags
+		out[k.product] = tags
 	}
 	return out, nil
+}
+
+// recorder is an Inventory that keeps what another answers, by product.
+type recorder struct {
+	inv   statements.Inventory
+	known map[string]statements.ProductReleases
+}
+
+var _ statements.Inventory = (*recorder)(nil)
+
+// Releases asks the inventory and records its answers.
+func (rc *recorder) Releases(ctx context.Context, queries []statements.ReleaseQuery) ([]statements.ProductReleases, error) {
+	answers, err := rc.inv.Releases(ctx, queries)
+	if err == nil && len(answers) == len(queries) {
+		for i, q := range queries {
+			rc.known[q.Product] = answers[i]
+		}
+	}
+	return answers, err
 }

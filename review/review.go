@@ -120,7 +120,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if res.ConfigChanged, err = configChanged(ctx, repo, mb, cfg); err != nil {
 		return nil, err
 	}
-	r := &reviewer{cfg: cfg, opts: opts}
+	r := &reviewer{cfg: cfg, opts: opts, known: make(map[string]statements.ProductReleases)}
 	loadFindings, err := r.load(tree, files, res.ConfigChanged)
 	if err != nil {
 		return nil, err

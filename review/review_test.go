@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -450,13 +451,18 @@ func TestRunMergedMain(t *testing.T) {
 	}
 }
 
-// releaseTable is an Inventory answering from a table of product -> tags.
-type releaseTable map[string][]string
+// releaseTable is an Inventory answering from a table of product -> tags,
+// counting the questions about each product.
+type releaseTable struct {
+	tags  map[string][]string
+	asked map[string]int
+}
 
-func (rt releaseTable) Releases(_ context.Context, queries []statements.ReleaseQuery) ([]statements.ProductReleases, error) {
+func (rt *releaseTable) Releases(_ context.Context, queries []statements.ReleaseQuery) ([]statements.ProductReleases, error) {
 	out := make([]statements.ProductReleases, len(queries))
 	for i, q := range queries {
-		tags, ok := rt[q.Product]
+		rt.asked[q.Product]++
+		tags, ok := rt.tags[q.Product]
 		if !ok {
 			out[i].Missing = true
 			continue
@@ -482,7 +488,7 @@ func TestImpactPerRelease(t *testing.T) {
 		"statements/controller/CVE-2024-0001.yaml": stmt("CVE-2024-0001", "controller", statements.StatusAffected),
 	})
 	g.commit("pr")
-	inv := releaseTable{"proxy": {"enterprise-2.19.9", "enterprise-2.19.10", "enterprise-2.19.11"}}
+	inv := &releaseTable{tags: map[string][]string{"proxy": {"enterprise-2.19.9", "enterprise-2.19.10", "enterprise-2.19.11"}}, asked: map[string]int{}}
 	res, err := run(t, g.dir, "main", Options{Check: statements.CheckOptions{Inventory: inv}})
 	if err != nil {
 		t.Fatal(err)
@@ -504,6 +510,10 @@ func TestImpactPerRelease(t *testing.T) {
 	}
 	if got := impactStrings(res.Impact); !slices.Equal(got, want) {
 		t.Errorf("impact:\ngot  %q\nwant %q", got, want)
+	}
+	// The impact reuses what Check asked: once per product.
+	if wantAsked := map[string]int{"controller": 1, "proxy": 1}; !maps.Equal(inv.asked, wantAsked) {
+		t.Errorf("inventory asked %v, want %v", inv.asked, wantAsked)
 	}
 }
 

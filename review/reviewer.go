@@ -21,6 +21,10 @@ type reviewer struct {
 
 	files  []*side
 	byFile map[string][]int // working tree file -> indices into head
+
+	// known holds the releases the inventory told Check, by product, so
+	// that the impact need not ask again.
+	known map[string]statements.ProductReleases
 }
 
 // side is a changed file with its statements at the merge base (old) and
@@ -172,7 +176,11 @@ func (r *reviewer) findings(ctx context.Context, configChanged bool, loaded []st
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Index, b.Index))
 	})
 
-	cur, err := statements.Check(ctx, r.cfg, curSet, r.opts.Check)
+	checkOpts := r.opts.Check
+	if checkOpts.Inventory != nil {
+		checkOpts.Inventory = &recorder{inv: checkOpts.Inventory, known: r.known}
+	}
+	cur, err := statements.Check(ctx, r.cfg, curSet, checkOpts)
 	if err != nil {
 		return nil, 0, err
 	}
