@@ -14,7 +14,8 @@
 // reason and left out of the merge. Pull merges what is left with vex.Merge.
 //
 // Every manifest and blob is fetched once, Options.Jobs at a time, and
-// verified in parallel. It talks to registries only through internal/oci and
+// verified in parallel (a cosign .att manifest is resolved by tag and then
+// read by digest: twice when the client's cache is off). It talks to registries only through internal/oci and
 // verifies only through internal/sign; it must not import cobra, oras-go or
 // sigstore.
 package pull
