@@ -180,7 +180,6 @@ func find(ctx context.Context, c *oci.Client, repo string, s subject) ([]candida
 		if !attestationType(d.ArtifactType) || (pt != "" && !IsOpenVEX(pt)) {
 			continue
 		}
-		d.Annotations, d.ArtifactType = nil, ""
 		out = append(out, candidate{subject: s, source: Source(src), manifest: d, announced: pt})
 	}
 

@@ -147,6 +147,9 @@ func runPull(cmd *cobra.Command, opts *pullOptions) error {
 	if err := opts.registry.Validate(); err != nil {
 		return err
 	}
+	if opts.Output == outputJSON || opts.Output == outputText {
+		return usageErrorf("-o %s: pull's -o names the file to write; the merged document is always OpenVEX JSON", opts.Output)
+	}
 	ref, err := pull.ParseReference(opts.Image)
 	if err != nil {
 		return &usageError{err: err}
