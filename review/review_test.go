@@ -101,6 +101,40 @@ func TestRun(t *testing.T) {
 		},
 		files: []string{"renamed statements/proxy/http2/CVE-2023-44487.yaml from " + fileHTTP2},
 	}, {
+		name: "rename and change status",
+		change: func(g *gitRepo) {
+			g.remove(fileHTTP2)
+			g.write(map[string]string{"statements/proxy/http2.yaml": stmt("CVE-2023-44487", "proxy", statements.StatusFixed)})
+			g.commit("move and fix")
+		},
+		files:  []string{"renamed statements/proxy/http2.yaml from " + fileHTTP2},
+		impact: []string{"proxy: CVE-2023-44487 under_investigation → fixed"},
+	}, {
+		name: "a file git ignores is still a statement check reads",
+		change: func(g *gitRepo) {
+			g.write(map[string]string{
+				".gitignore":                  "local.yaml\n",
+				"statements/proxy/local.yaml": stmt("CVE-2024-0005", "proxy", statements.StatusFixed),
+			})
+		},
+		files:  []string{"added statements/proxy/local.yaml"},
+		impact: []string{"proxy: CVE-2024-0005 — → fixed"},
+	}, {
+		name: "an OpenVEX document loses a statement",
+		change: func(g *gitRepo) {
+			g.write(map[string]string{"statements/doc.openvex.json": openVEXDoc("CVE-2024-0006", "CVE-2024-0007")})
+			g.commit("doc")
+			// The base is main: the document is new there. Review it from
+			// this commit instead, by moving main.
+			g.git("branch", "-f", "main")
+			g.write(map[string]string{"statements/doc.openvex.json": openVEXDoc("CVE-2024-0006")})
+			g.commit("drop one")
+		},
+		files: []string{"modified statements/doc.openvex.json"},
+		find: []string{"statements/doc.openvex.json:8:32: statement-identity-changed: the vulnerability changed from CVE-2024-0006, CVE-2024-0007 to CVE-2024-0006 " +
+			"since main; a published statement must keep what it is about: restore it (to retract it, change its status) and add a new file for the new statement"},
+		impact: []string{"proxy: CVE-2024-0007 fixed → —"},
+	}, {
 		name: "rename and change products",
 		change: func(g *gitRepo) {
 			g.remove(fileCtl)
@@ -544,4 +578,24 @@ func TestRunAliasChain(t *testing.T) {
 	if got := findingStrings(res.Findings); !slices.Equal(got, want) {
 		t.Errorf("findings:\ngot  %q\nwant %q", got, want)
 	}
+}
+
+// openVEXDoc renders an OpenVEX document with one fixed statement about
+// proxy per vulnerability.
+func openVEXDoc(vulns ...string) string {
+	var stmts []string
+	for _, v := range vulns {
+		stmts = append(stmts, `    {"vulnerability": {"name": "`+v+`"}, "products": [{"@id": "proxy"}], "status": "fixed"}`)
+	}
+	return `{
+  "@context": "https://openvex.dev/ns/v0.2.0",
+  "@id": "https://vex.example.com/doc",
+  "author": "Example Security",
+  "timestamp": "2024-03-01T12:00:00Z",
+  "version": 1,
+  "statements": [
+` + strings.Join(stmts, ",\n") + `
+  ]
+}
+`
 }

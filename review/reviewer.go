@@ -75,7 +75,10 @@ func (r *reviewer) pair() {
 		}
 		r.files = slices.DeleteFunc(r.files, func(s *side) bool { return s.oldPath == "" && s.path == "" })
 	}
-	match(func(del, add *side) bool { return bytes.Equal(del.file.old, add.file.cur) })
+	match(func(del, add *side) bool {
+		// cur is nil for a file too large to keep: never a match.
+		return add.file.cur != nil && bytes.Equal(del.file.old, add.file.cur)
+	})
 	match(func(del, add *side) bool {
 		for _, v := range vulnerabilities(del.old) {
 			if slices.Contains(vulnerabilities(add.cur), v) {
