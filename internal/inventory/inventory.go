@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/opencontainers/go-digest"
@@ -285,6 +286,9 @@ func (l *loader) sboms(ctx context.Context, rel oci.Release, p oci.Platform) ([]
 	if err != nil {
 		return nil, err
 	}
+	if len(cands) == 0 {
+		return l.unreadReferrers(ctx, rel.Repository, p)
+	}
 	out := make([]SBOM, 0, len(cands))
 	for _, cand := range cands {
 		s := SBOM{Source: cand.Source, Manifest: cand.Manifest, Layer: cand.Layer.Digest, Format: cand.Format}
@@ -301,6 +305,41 @@ func (l *loader) sboms(ctx context.Context, rel oci.Release, p oci.Platform) ([]
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// unreadReferrers returns, for a platform where oci found no SBOM it
+// reads, the referrers whose artifact type still names SPDX or CycloneDX
+// (CycloneDX XML, SPDX tag-value or RDF, ...), each as an SBOM in an
+// unsupported format: the release has an SBOM, just not one vexil reads.
+func (l *loader) unreadReferrers(ctx context.Context, repo string, p oci.Platform) ([]SBOM, error) {
+	listed, src, err := l.c.Referrers(ctx, repo, p.Digest, "")
+	if err != nil {
+		return nil, err
+	}
+	out := []SBOM{}
+	for _, d := range listed {
+		format := sbomFamily(d.ArtifactType)
+		if format == "" {
+			continue
+		}
+		err := fmt.Errorf("referrer %s: %w: artifact type %s", d.Digest, sbom.ErrUnsupportedFormat, d.ArtifactType)
+		out = append(out, SBOM{Source: src, Manifest: d.Digest, Format: format, Error: err, Problem: err.Error()})
+	}
+	slices.SortFunc(out, func(a, b SBOM) int { return cmp.Compare(a.Manifest, b.Manifest) })
+	return out, nil
+}
+
+// sbomFamily returns "spdx" or "cyclonedx" when an artifact type names
+// one, whatever its encoding, else "".
+func sbomFamily(artifactType string) string {
+	t := strings.ToLower(artifactType)
+	switch {
+	case strings.Contains(t, "cyclonedx"):
+		return "cyclonedx"
+	case strings.Contains(t, "spdx"):
+		return "spdx"
+	}
+	return ""
 }
 
 // isDocumentProblem tells an SBOM that cannot be read (a finding about

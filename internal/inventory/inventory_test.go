@@ -174,6 +174,9 @@ func TestLoadUnreadableSBOMs(t *testing.T) {
 			{"spdx3", oci.MediaTypeSPDX, `{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}`, sbom.ErrUnsupportedFormat, "spdx"},
 			{"truncated", oci.MediaTypeSPDX, `{"spdxVersion": "SPDX-2.3", "packages": [{"name": "x"`, sbom.ErrMalformed, "spdx"},
 			{"xml", oci.MediaTypeCycloneDX, `<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6"/>`, sbom.ErrUnsupportedFormat, "cyclonedx"},
+			// an artifact type oci does not read: reported, not a release without SBOM
+			{"xml-type", "application/vnd.cyclonedx+xml", `<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6"/>`, sbom.ErrUnsupportedFormat, "cyclonedx"},
+			{"tag-value", "text/spdx", "SPDXVersion: SPDX-2.3\n", sbom.ErrUnsupportedFormat, "spdx"},
 		}
 		var products []inventory.Product
 		for i, tc := range tests {
@@ -197,8 +200,13 @@ func TestLoadUnreadableSBOMs(t *testing.T) {
 				if !errors.Is(s.Error, tc.want) || s.Readable() || s.Format != tc.wantFormat || s.Problem != s.Error.Error() {
 					t.Errorf("got error %v, readable %v, format %q; want %v, unreadable, %q", s.Error, s.Readable(), s.Format, tc.want, tc.wantFormat)
 				}
-				if !strings.Contains(s.Problem, s.Layer.String()) {
-					t.Errorf("problem %q does not name the layer %s", s.Problem, s.Layer)
+				// a layer vexil read is named; a referrer it did not read, by its type
+				want := "layer " + s.Layer.String()
+				if s.Layer == "" {
+					want = "referrer " + s.Manifest.String() + ": unsupported SBOM format: artifact type " + tc.artifactType
+				}
+				if !strings.Contains(s.Problem, want) {
+					t.Errorf("problem %q does not say %q", s.Problem, want)
 				}
 				if ok, err := s.Contains("pkg:golang/golang.org/x/net"); ok || err != nil {
 					t.Errorf("Contains on an unreadable SBOM: got %v, %v; want false, nil", ok, err)
