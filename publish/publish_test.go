@@ -482,3 +482,44 @@ func TestSubjectsConfig(t *testing.T) {
 		t.Errorf("got %v, want ErrSubjects", err)
 	}
 }
+
+// Two tags of one image with the same document push each subject once.
+func TestTagsShareAnImage(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	fx := pushReleases(t, reg, "acme/proxy", "v1.1")
+	c := newClient(t, 0)
+	d, err := c.Resolve(ctx, reg.Ref("acme/proxy"), "v1.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.FetchManifest(ctx, reg.Ref("acme/proxy"), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PushManifest(ctx, reg.Ref("acme/proxy"), fx[0].MediaType, b, "v1.1-alias"); err != nil {
+		t.Fatal(err)
+	}
+	dir := vexRepo(t, reg.Ref("acme/proxy"))
+	signer, _ := keyPair(t)
+	var events int
+	res, err := publish.Run(ctx, publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0), Signer: signer,
+		Progress: func(publish.Event) { events++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := actions(res), map[publish.Action]int{publish.ActionPushed: 6}; !maps.Equal(got, want) {
+		t.Errorf("actions %v, want %v", got, want)
+	}
+	if events != 6 {
+		t.Errorf("%d progress events, want 6", events)
+	}
+	for i, s := range res.Releases[0].Subjects {
+		if other := res.Releases[1].Subjects[i]; other.Referrer != s.Referrer {
+			t.Errorf("%s: referrers %s and %s, want one", s.Reference(), s.Referrer, other.Referrer)
+		}
+		if n := len(vexilReferrers(t, c, s.Repository, s.Descriptor)); n != 1 {
+			t.Errorf("%s: %d referrers, want 1", s.Reference(), n)
+		}
+	}
+}

@@ -37,7 +37,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	progress := serialize(opts.Progress)
 
+	// Two tags of one image with the same document share their subjects:
+	// push each subject and content digest once, and give the result to
+	// every release that has it.
+	type key struct {
+		repo    string
+		subject digest.Digest
+		content digest.Digest
+	}
 	var todo []*pending
+	first := map[key]*pending{}
+	type share struct {
+		from *pending
+		rel  *Release
+		to   *Subject
+	}
+	var shared []share
 	for i := range p.Releases {
 		rel := &p.Releases[i]
 		for j := range rel.Subjects {
@@ -46,7 +61,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				progress(Event{Product: rel.Product, Tag: rel.Tag, Subject: *s})
 				continue
 			}
-			todo = append(todo, &pending{rel: rel, subject: s, commit: p.Commit})
+			k := key{s.Repository, s.Descriptor.Digest, rel.ContentDigest}
+			if f, ok := first[k]; ok {
+				shared = append(shared, share{f, rel, s})
+				continue
+			}
+			t := &pending{rel: rel, subject: s, commit: p.Commit}
+			first[k] = t
+			todo = append(todo, t)
 		}
 	}
 
@@ -83,6 +105,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 	}
+	for _, sh := range shared {
+		if sh.from.err == errNotStarted {
+			continue
+		}
+		sh.to.Action, sh.to.Referrer = sh.from.subject.Action, sh.from.subject.Referrer
+		progress(Event{Product: sh.rel.Product, Tag: sh.rel.Tag, Subject: *sh.to, Err: sh.from.err})
+	}
+
 	if err := guard(ctx, opts, p); err != nil {
 		errs = append(errs, err)
 	}
