@@ -90,6 +90,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, ErrNoBase
 	}
 	cfg := opts.Config
+	if cfg == nil {
+		return nil, errors.New("review: no configuration")
+	}
 	repo, err := gitstore.Open(cfg.Root)
 	if err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ func (r *reviewer) index(files []*file) {
 	for _, f := range files {
 		s := &side{file: f}
 		if f.oldPath != "" {
-			s.old, _ = statements.Decode(f.oldPath, f.old)
+			s.old = decodeOld(f.oldPath, f.old)
 		}
 		if f.path != "" {
 			for _, i := range r.byFile[f.path] {
@@ -372,4 +372,15 @@ func (g aliasGroups) add(s *statements.Statement) {
 			g[b] = a
 		}
 	}
+}
+
+// decodeOld decodes a file as it was at the merge base, as the loader
+// would have read it then: a file larger than statements.MaxFileSize has
+// no statements.
+func decodeOld(p string, data []byte) []statements.Statement {
+	if len(data) > statements.MaxFileSize {
+		return nil
+	}
+	stmts, _ := statements.Decode(p, data)
+	return stmts
 }

@@ -178,8 +178,7 @@ func (r *reviewer) load(tree map[string]*treeFile, files []*file, all bool) ([]s
 	var changed []string
 	for _, f := range files {
 		if f.oldPath != "" {
-			old, _ := statements.Decode(f.oldPath, f.old)
-			addIDs(old)
+			addIDs(decodeOld(f.oldPath, f.old))
 		}
 		if f.path != "" {
 			changed = append(changed, f.path)
