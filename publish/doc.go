@@ -6,7 +6,7 @@
 // Documents resolves every product's releases and builds one document per
 // release with vex.Build, from the statements of the git commit checked
 // out: each statement's timestamp is the commit time of the last commit
-// that changed its file (gitstore.LastChanges, one walk over the history),
+// that changed its file (review.Timestamps, one walk over the history),
 // so the same commit gives the same bytes on every machine. Plan adds, per
 // subject (the index and each platform manifest, as publish.subjects
 // says), one referrers listing: a subject with a referrer whose
@@ -22,7 +22,7 @@
 // against the SBOMs run too. Uncommitted statement files are refused
 // unless Options.AllowDirty.
 //
-// It imports statements, vex, gitstore, internal/oci and internal/sign,
+// It imports statements, review, vex, gitstore, internal/oci and internal/sign,
 // and never cobra, oras-go, go-git or cosign directly (internal/layering
 // pins this).
 package publish

@@ -159,6 +159,17 @@ func TestRun(t *testing.T) {
 			}
 		}
 
+		// never the legacy cosign tags
+		tags, err := c.ListTags(ctx, reg.Ref("acme/proxy"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range tags {
+			if strings.HasSuffix(tag, ".att") || strings.HasSuffix(tag, ".sig") {
+				t.Errorf("publish wrote the legacy tag %s", tag)
+			}
+		}
+
 		// the same commit again: nothing pushed, one listing per subject
 		reg.ResetCounts()
 		opts.Client = newClient(t, 0)
@@ -247,8 +258,20 @@ func TestDirty(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0)}
-	if _, err := publish.Documents(ctx, opts); !errors.Is(err, publish.ErrDirty) || !strings.Contains(err.Error(), "statements/proxy/CVE-2023-44487.yaml") {
+	if _, err := publish.Documents(ctx, opts); !errors.Is(err, publish.ErrDirty) || !strings.Contains(err.Error(), ": statements/proxy/CVE-2023-44487.yaml; commit them") {
 		t.Fatalf("got %v, want ErrDirty naming the file", err)
+	}
+	// vexil.yaml counts too
+	cfgPath := filepath.Join(dir, "vexil.yaml")
+	cfgBytes, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, append(cfgBytes, "# changed\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := publish.Documents(ctx, opts); !errors.Is(err, publish.ErrDirty) || !strings.Contains(err.Error(), ": statements/proxy/CVE-2023-44487.yaml, vexil.yaml; commit them") {
+		t.Fatalf("got %v, want ErrDirty naming both files", err)
 	}
 	opts.AllowDirty = true
 	if _, err := publish.Documents(ctx, opts); !errors.Is(err, publish.ErrNoClock) {

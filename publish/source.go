@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vexil-dev/vexil/gitstore"
+	"github.com/vexil-dev/vexil/review"
 	"github.com/vexil-dev/vexil/statements"
 )
 
@@ -25,70 +26,60 @@ type source struct {
 	times map[string]time.Time
 }
 
-// readSource opens the VEX repository at cfg.Root, refuses uncommitted
-// changes to statements/ and vexil.yaml unless allowDirty, and finds the
-// last change of every statement file in one walk over the history.
+// readSource reads the times of the statement files (review.Timestamps:
+// one walk over the history), and refuses uncommitted changes to
+// statements/ and vexil.yaml unless allowDirty.
 func readSource(ctx context.Context, cfg *statements.Config, allowDirty bool, now func() time.Time) (*source, error) {
-	repo, err := gitstore.Open(cfg.Root)
-	if err != nil {
-		return nil, fmt.Errorf("opening the git repository of %s: %w", cfg.Root, err)
+	var clock time.Time
+	if now != nil {
+		clock = now()
 	}
-	defer repo.Close()
-	head, err := repo.Resolve(ctx, "HEAD")
+	ft, err := review.Timestamps(ctx, cfg.Root, clock)
 	if err != nil {
-		return nil, fmt.Errorf("resolving HEAD of %s: %w", cfg.Root, err)
+		return nil, fmt.Errorf("reading the history of %s: %w", cfg.Root, err)
 	}
-	dirty, err := dirtyFiles(ctx, repo, head, cfg)
+	dirty := slices.Clone(ft.Dirty)
+	configDirty, err := configChanged(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if configDirty {
+		dirty = append(dirty, statements.ConfigFileName)
+		slices.Sort(dirty)
 	}
 	if len(dirty) > 0 && !allowDirty {
 		return nil, fmt.Errorf("%w in %s: %s; commit them, or pass --allow-dirty", ErrDirty, cfg.Root, joinShort(dirty))
 	}
-	last, err := repo.LastChanges(ctx, head, statements.StatementsDir)
-	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", cfg.Root, err)
+	if len(ft.Dirty) > 0 && now == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoClock, joinShort(ft.Dirty))
 	}
-	src := &source{commit: head.String(), times: make(map[string]time.Time, len(last)+len(dirty))}
-	for p, c := range last {
-		src.times[p] = c.Time.UTC()
-	}
-	for _, p := range dirty {
-		if p == statements.ConfigFileName {
-			continue
-		}
-		if now == nil {
-			return nil, fmt.Errorf("%w: %s", ErrNoClock, p)
-		}
-		src.times[p] = now().UTC().Truncate(time.Second)
-	}
-	return src, nil
+	return &source{commit: ft.Head, times: ft.Times}, nil
 }
 
-// dirtyFiles lists, sorted, the files under statements/ with uncommitted
-// changes, and vexil.yaml when it differs from HEAD.
-func dirtyFiles(ctx context.Context, repo *gitstore.Repo, head gitstore.Hash, cfg *statements.Config) ([]string, error) {
-	st, err := repo.Status(ctx, statements.StatementsDir)
+// configChanged reports whether vexil.yaml differs from its version at
+// HEAD (or is not committed).
+func configChanged(ctx context.Context, cfg *statements.Config) (bool, error) {
+	repo, err := gitstore.Open(cfg.Root)
 	if err != nil {
-		return nil, fmt.Errorf("reading the status of %s: %w", cfg.Root, err)
+		return false, fmt.Errorf("opening the git repository of %s: %w", cfg.Root, err)
 	}
-	var dirty []string
-	for p := range st {
-		dirty = append(dirty, p)
+	defer repo.Close()
+	head, err := repo.Resolve(ctx, "HEAD")
+	if err != nil {
+		return false, fmt.Errorf("resolving HEAD of %s: %w", cfg.Root, err)
 	}
 	committed, err := repo.ReadFile(ctx, head, statements.ConfigFileName)
-	if err != nil && !isNotFound(err) {
-		return nil, fmt.Errorf("reading %s at HEAD: %w", statements.ConfigFileName, err)
+	if isNotFound(err) {
+		return true, nil
 	}
-	onDisk, rerr := os.ReadFile(filepath.Join(cfg.Root, statements.ConfigFileName))
-	if rerr != nil {
-		return nil, fmt.Errorf("reading %s: %w", statements.ConfigFileName, rerr)
+	if err != nil {
+		return false, fmt.Errorf("reading %s at HEAD: %w", statements.ConfigFileName, err)
 	}
-	if err != nil || !bytes.Equal(committed, onDisk) {
-		dirty = append(dirty, statements.ConfigFileName)
+	onDisk, err := os.ReadFile(filepath.Join(cfg.Root, statements.ConfigFileName))
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", statements.ConfigFileName, err)
 	}
-	slices.Sort(dirty)
-	return dirty, nil
+	return !bytes.Equal(committed, onDisk), nil
 }
 
 // joinShort lists up to five paths and how many more there are.
