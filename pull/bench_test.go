@@ -102,6 +102,7 @@ func BenchmarkPull(b *testing.B) {
 			img.reg.ResetCounts()
 			var peak uint64
 			n := 0
+			cpu := cpuTime()
 			for b.Loop() {
 				res, err := pull.Pull(context.Background(), c, ref, opts)
 				if err != nil {
@@ -115,6 +116,7 @@ func BenchmarkPull(b *testing.B) {
 				peak = max(peak, ms.HeapInuse)
 				n++
 			}
+			b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(n), "cpu-ms/op")
 			counts := img.reg.Counts()
 			for k, v := range counts {
 				b.ReportMetric(float64(v)/float64(n), strings.ReplaceAll(string(k), " ", "-")+"/op")
