@@ -599,3 +599,35 @@ func openVEXDoc(vulns ...string) string {
 }
 `
 }
+
+// TestRunLargeFile: a statement file too large to decode is hashed as git
+// does, so an unchanged one is no change, and a changed one gets the
+// loader's finding.
+func TestRunLargeFile(t *testing.T) {
+	g := newGitRepo(t)
+	files := baseFiles()
+	big := "statements/proxy/big.yaml"
+	files[big] = "vulnerability: CVE-2024-0001\n# " + strings.Repeat("x", statements.MaxFileSize) + "\n"
+	g.write(files)
+	g.commit("base")
+	g.git("checkout", "-q", "-b", "pr")
+	res, err := run(t, g.dir, "main", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 0 || len(res.Findings) != 0 {
+		t.Errorf("unchanged: got files %q, findings %q; want none", fileStrings(res.Files), findingStrings(res.Findings))
+	}
+	g.write(map[string]string{big: files[big] + "# more\n"})
+	res, err = run(t, g.dir, "main", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fileStrings(res.Files), []string{"modified " + big}; !slices.Equal(got, want) {
+		t.Errorf("files: got %q, want %q", got, want)
+	}
+	want := []string{big + ":1:1: file-too-large: the file is larger than 1048576 bytes; it is not read"}
+	if got := findingStrings(res.Findings); !slices.Equal(got, want) {
+		t.Errorf("findings: got %q, want %q", got, want)
+	}
+}

@@ -37,6 +37,7 @@ type treeFile struct {
 func readTree(ctx context.Context, root string) (map[string]*treeFile, error) {
 	dir := filepath.Join(root, statements.StatementsDir)
 	var paths []string
+	var links []bool // whether each path is a symbolic link
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p == dir {
@@ -47,8 +48,9 @@ func readTree(ctx context.Context, root string) (map[string]*treeFile, error) {
 		if d.IsDir() || !statements.IsStatementFile(d.Name()) {
 			return nil
 		}
-		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
+		if link := d.Type()&fs.ModeSymlink != 0; link || d.Type().IsRegular() {
 			paths = append(paths, p)
+			links = append(links, link)
 		}
 		return nil
 	})
@@ -63,7 +65,7 @@ func readTree(ctx context.Context, root string) (map[string]*treeFile, error) {
 		wg.Go(func() {
 			h := sha1.New()
 			for i := range next {
-				files[i], errs[i] = readTreeFile(h, paths[i])
+				files[i], errs[i] = readTreeFile(h, paths[i], links[i])
 			}
 		})
 	}
@@ -92,12 +94,8 @@ func readTree(ctx context.Context, root string) (map[string]*treeFile, error) {
 	return tree, nil
 }
 
-func readTreeFile(h hash.Hash, name string) (*treeFile, error) {
-	fi, err := os.Lstat(name)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
-	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
+func readTreeFile(h hash.Hash, name string, link bool) (*treeFile, error) {
+	if link {
 		target, err := os.Readlink(name)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
@@ -110,30 +108,29 @@ func readTreeFile(h hash.Hash, name string) (*treeFile, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	defer f.Close()
-	if fi.Size() <= statements.MaxFileSize {
-		data, err := io.ReadAll(io.LimitReader(f, statements.MaxFileSize+1))
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", name, err)
-		}
-		if len(data) <= statements.MaxFileSize {
-			return &treeFile{hash: blobHash(data), data: data}, nil
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("reading %s: %w", name, err)
-		}
-	}
-	// Too large to keep: hash it as it streams by.
-	h.Reset()
-	n, err := io.Copy(io.Discard, f)
+	data, err := io.ReadAll(io.LimitReader(f, statements.MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if len(data) <= statements.MaxFileSize {
+		return &treeFile{hash: blobHash(data), data: data}, nil
+	}
+	// Too large to keep: hash it as it streams by.
+	n, err := f.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
+	h.Reset()
 	h.Write([]byte("blob " + strconv.FormatInt(n, 10) + "\x00"))
-	if _, err := io.Copy(h, f); err != nil {
+	m, err := io.Copy(h, f)
+	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if m != n {
+		return nil, fmt.Errorf("reading %s: the file changed while it was read", name)
 	}
 	var sum gitstore.Hash
 	h.Sum(sum[:0])
