@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -107,6 +108,15 @@ func vmHWM(b *testing.B) float64 {
 	return 0
 }
 
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // resetHWM sets the peak resident set size back to the current one.
 func resetHWM() {
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
@@ -116,8 +126,10 @@ func resetHWM() {
 // about 20 products × 5 releases × 2 platforms whose SBOMs list 3,000
 // packages each, on olareg behind the counting front: cold (empty cache)
 // and warm (every blob cached). It reports the registry requests per run
-// by kind and the peak RSS of the process (VmHWM, which includes the
-// in-memory registry and its ~200 SBOMs) as peak-RSS-bytes.
+// by kind, the process CPU time per run (user+system, the in-process
+// registry's included) as cpu-ms/op, and the peak RSS of the process
+// (VmHWM, which includes the in-memory registry and its ~200 SBOMs) as
+// peak-RSS-bytes, next to the RSS before the loop (start-RSS-bytes).
 func BenchmarkCheckOnline(b *testing.B) {
 	ctx := context.Background()
 	reg := registrytest.NewOlareg(b)
@@ -151,7 +163,8 @@ func BenchmarkCheckOnline(b *testing.B) {
 			b.Fatalf("got %d subcomponent-not-in-sbom findings, want %d\n%s", got, wantErrors, stdout.String())
 		}
 	}
-	report := func(b *testing.B, base float64) {
+	report := func(b *testing.B, base float64, cpu time.Duration) {
+		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 		b.ReportMetric(vmHWM(b), "peak-RSS-bytes")
 		b.ReportMetric(base, "start-RSS-bytes")
 		for k, v := range reg.Counts() {
@@ -164,10 +177,11 @@ func BenchmarkCheckOnline(b *testing.B) {
 		base := vmHWM(b)
 		reg.ResetCounts()
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			check(b, b.TempDir())
 		}
-		report(b, base)
+		report(b, base, cpuTime()-cpu)
 	})
 	b.Run("warm", func(b *testing.B) {
 		dir := b.TempDir()
@@ -177,10 +191,11 @@ func BenchmarkCheckOnline(b *testing.B) {
 		base := vmHWM(b)
 		reg.ResetCounts()
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			check(b, dir)
 		}
-		report(b, base)
+		report(b, base, cpuTime()-cpu)
 		if n := reg.Count(registrytest.KindBlobGet); n != 0 {
 			b.Errorf("warm: %d blob GETs, want 0", n)
 		}
