@@ -23,7 +23,7 @@ var owners = []struct {
 	{"github.com/go-git/", []string{"gitstore"}},
 	{"github.com/spf13/cobra", []string{"cmd/vexil"}},
 	{"github.com/spf13/pflag", []string{"cmd/vexil"}},
-	{"github.com/olareg/", []string{"internal/registrytest"}},
+	{"github.com/olareg/", []string{"internal/registrytest", "internal/demo"}},
 }
 
 // knowsNothingOfVEX lists packages that must not import our VEX domain.
