@@ -135,6 +135,9 @@ type Event struct {
 	Subject Subject
 	// Err is set when the subject failed.
 	Err error
+	// Done counts the subjects finished so far, this one included, of
+	// Total.
+	Done, Total int
 }
 
 // Documents builds the document of every release: it runs every check

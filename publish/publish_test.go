@@ -85,7 +85,12 @@ func TestRun(t *testing.T) {
 			t.Fatalf("actions %v, want %v", got, want)
 		}
 		if len(events) != 6 {
-			t.Errorf("got %d progress events, want 6", len(events))
+			t.Fatalf("got %d progress events, want 6", len(events))
+		}
+		for i, e := range events {
+			if e.Done != i+1 || e.Total != 6 || e.Err != nil || e.Subject.Action != publish.ActionPushed {
+				t.Errorf("event %d: done %d of %d, err %v, action %s; want %d of 6, pushed", i, e.Done, e.Total, e.Err, e.Subject.Action, i+1)
+			}
 		}
 		created := map[string]string{"v1.0": "2024-01-03T12:00:00Z", "v1.1": "2024-01-02T12:00:00Z"}
 		c := newClient(t, 0)

@@ -35,7 +35,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	progress := serialize(opts.Progress)
+	total := 0
+	for _, rel := range p.Releases {
+		total += len(rel.Subjects)
+	}
+	progress := serialize(opts.Progress, total)
 
 	// Two tags of one image with the same document share their subjects:
 	// push each subject and content digest once, and give the result to
@@ -277,16 +281,19 @@ func predicateType(opts Options) string {
 	return sign.DefaultPredicateType
 }
 
-// serialize returns a function that calls fn one call at a time, or does
-// nothing when fn is nil.
-func serialize(fn func(Event)) func(Event) {
+// serialize returns a function that numbers events and calls fn with
+// them one at a time, or does nothing when fn is nil.
+func serialize(fn func(Event), total int) func(Event) {
 	if fn == nil {
 		return func(Event) {}
 	}
 	var mu sync.Mutex
+	done := 0
 	return func(e Event) {
 		mu.Lock()
 		defer mu.Unlock()
+		done++
+		e.Done, e.Total = done, total
 		fn(e)
 	}
 }

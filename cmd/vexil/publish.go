@@ -197,7 +197,9 @@ func runPublish(cmd *cobra.Command, opts *publishOptions) error {
 			return fmt.Errorf("loading the signer: %w", serr)
 		}
 		popts.Signer = signer
-		popts.Progress = func(e publish.Event) { fmt.Fprintln(opts.env.Err, progressLine(e)) }
+		popts.Progress = func(e publish.Event) {
+			fmt.Fprintf(opts.env.Err, "[%*d/%d] %s\n", len(strconv.Itoa(e.Total)), e.Done, e.Total, progressLine(e))
+		}
 		res, err = publish.Run(cmd.Context(), popts)
 	}
 	if err != nil {
