@@ -197,8 +197,12 @@ func runPublish(cmd *cobra.Command, opts *publishOptions) error {
 			return fmt.Errorf("loading the signer: %w", serr)
 		}
 		popts.Signer = signer
+		counted := isTerminal(opts.env.Err)
 		popts.Progress = func(e publish.Event) {
-			fmt.Fprintf(opts.env.Err, "[%*d/%d] %s\n", len(strconv.Itoa(e.Total)), e.Done, e.Total, progressLine(e))
+			if counted {
+				fmt.Fprintf(opts.env.Err, "[%*d/%d] ", len(strconv.Itoa(e.Total)), e.Done, e.Total)
+			}
+			fmt.Fprintln(opts.env.Err, progressLine(e))
 		}
 		res, err = publish.Run(cmd.Context(), popts)
 	}
@@ -206,6 +210,17 @@ func runPublish(cmd *cobra.Command, opts *publishOptions) error {
 		return renderFindings(opts.env.Out, ws, err)
 	}
 	return renderResult(opts.env.Out, opts.globals.Output, res)
+}
+
+// isTerminal reports whether w is a terminal, where progress lines say how
+// many subjects are done of how many (logs keep plain lines).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // progressLine renders one finished subject for stderr.

@@ -86,7 +86,7 @@ func TestPublishCommand(t *testing.T) {
 		Product, Tag, Subject, Platform, Referrer, Status string
 		ContentDigest                                     string `json:"content_digest"`
 	}
-	for _, want := range []struct{ status, line string }{{"pushed", "/6] pushed     proxy:enterprise-2.19.0 "}, {"skipped", "/6] up to date proxy:enterprise-2.19.0 "}} {
+	for _, want := range []struct{ status, line string }{{"pushed", "pushed     proxy:enterprise-2.19.0 "}, {"skipped", "up to date proxy:enterprise-2.19.0 "}} {
 		code, stdout, stderr := vexilIn(dir, args...)
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, stderr)
@@ -105,7 +105,7 @@ func TestPublishCommand(t *testing.T) {
 				t.Errorf("summary %d: %+v, want status %s", i, s, want.status)
 			}
 		}
-		if n := strings.Count(stderr, want.line); n != 3 {
+		if n := strings.Count("\n"+stderr, "\n"+want.line); n != 3 {
 			t.Errorf("%d progress lines %q, want 3:\n%s", n, want.line, stderr)
 		}
 	}
