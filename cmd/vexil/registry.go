@@ -137,10 +137,15 @@ func (r *releaseInventory) Releases(ctx context.Context, qs []statements.Release
 	return out, nil
 }
 
-// sbomSource names an SBOM in findings: format, where it was found, and
-// the digest of the manifest holding it, shortened.
+// sbomSource names an SBOM in findings: format, where it was found (and
+// whether on the release's index), and the digest of the manifest holding
+// it, shortened.
 func sbomSource(s *inventory.SBOM) string {
-	return fmt.Sprintf("%s %s %s", s.Format, s.Source, abbrevDigest(s.Manifest.String()))
+	where := ""
+	if s.Index {
+		where = " on the index"
+	}
+	return fmt.Sprintf("%s %s%s %s", s.Format, s.Source, where, abbrevDigest(s.Manifest.String()))
 }
 
 // abbrevDigest shortens "sha256:<64 hex>" to "sha256:<12 hex>".

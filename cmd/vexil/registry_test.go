@@ -15,6 +15,7 @@ import (
 	"github.com/vexil-dev/vexil/internal/fixture"
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/registrytest"
+	"github.com/vexil-dev/vexil/internal/sbom/sbomtest"
 )
 
 // testRegistries starts registries for scripts, each script its own, so
@@ -149,6 +150,10 @@ var fixtureReleases = []struct {
 	{"acme/controller", "v1.5.0", fixture.Spec{Seed: 5, SingleArch: true, Platforms: []fixture.PlatformSpec{
 		{OS: "linux", Architecture: "amd64", SBOM: fixture.DSSE, Format: "cyclonedx", Packages: []string{net15}},
 	}}},
+	{"acme/indexed", "v1", fixture.Spec{Seed: 8, Platforms: []fixture.PlatformSpec{
+		{OS: "linux", Architecture: "amd64", SBOM: fixture.SPDX, Packages: []string{net17}},
+		{OS: "linux", Architecture: "arm64"},
+	}}},
 	{"acme/legacy", "v1", fixture.Spec{Seed: 6, Platforms: []fixture.PlatformSpec{{OS: "linux", Architecture: "amd64"}}}},
 	{"acme/legacy", "v2", fixture.Spec{Seed: 7, Platforms: []fixture.PlatformSpec{{OS: "linux", Architecture: "amd64"}}}},
 }
@@ -160,7 +165,11 @@ var badSBOMs = map[string]string{
 	"v2": `{"spdxVersion": "SPDX-2.3", "packages": [{"name": "x"`,
 }
 
-// pushFixtures pushes fixtureReleases and badSBOMs to host.
+// indexSBOM is attached to the index of acme/indexed:v1, whose arm64
+// platform has no SBOM of its own.
+var indexSBOM = []string{net15, crypto17}
+
+// pushFixtures pushes fixtureReleases, badSBOMs and indexSBOM to host.
 func pushFixtures(ctx context.Context, host string) error {
 	c, err := oci.New(oci.Options{PlainHTTP: true, Anonymous: true, NoCache: true, Backoff: time.Millisecond})
 	if err != nil {
@@ -170,6 +179,19 @@ func pushFixtures(ctx context.Context, host string) error {
 		rel, err := fixture.PushRelease(ctx, c, host+"/"+f.repo, f.tag, f.spec)
 		if err != nil {
 			return err
+		}
+		if f.repo == "acme/indexed" {
+			var doc strings.Builder
+			if err := sbomtest.GenerateSPDX(&doc, indexSBOM); err != nil {
+				return err
+			}
+			subject, err := c.Resolve(ctx, rel.Repository, rel.Tag)
+			if err != nil {
+				return err
+			}
+			if _, err := c.PushReferrer(ctx, rel.Repository, subject, oci.MediaTypeSPDX, []byte(doc.String()), oci.MediaTypeSPDX, nil); err != nil {
+				return err
+			}
 		}
 		if doc, ok := badSBOMs[f.tag]; ok && strings.HasSuffix(f.repo, "legacy") {
 			p := rel.Platforms[0]

@@ -129,7 +129,11 @@ func writeReleases(w io.Writer, inv []inventory.Releases) error {
 					case !s.Readable():
 						format, packages = s.Format+" (unreadable)", "-"
 					}
-					fmt.Fprintf(tw, "%s%s\t%s\t%s\n", row, s.Source, format, packages)
+					source := string(s.Source)
+					if s.Index {
+						source += " (index)"
+					}
+					fmt.Fprintf(tw, "%s%s\t%s\t%s\n", row, source, format, packages)
 				}
 			}
 		}

@@ -96,6 +96,9 @@ type SBOM struct {
 	// Source says how it was found: oci.SourceReferrersAPI,
 	// oci.SourceReferrersTag or oci.SourceBuildKit.
 	Source oci.Source `json:"source"`
+	// Index says the SBOM is attached to the release's index rather than
+	// to the platform: the platform has none of its own.
+	Index bool `json:"index,omitempty"`
 	// Manifest is the referrer or attestation manifest holding it.
 	Manifest digest.Digest `json:"manifest"`
 	// Layer is the blob holding the (possibly wrapped) document.
@@ -242,7 +245,49 @@ func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+
+	// A platform without an SBOM of its own is covered by those attached
+	// to the release's index, if any.
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, j := range rjobs {
+		p := products[j.product]
+		r := &out[j.product].Releases[j.release]
+		if !p.SBOMs || !needsIndex(r) {
+			continue
+		}
+		g.Go(func() error {
+			index := oci.Platform{MediaType: j.rel.MediaType, Digest: j.rel.Digest, Size: j.rel.Size}
+			sboms, err := l.sboms(gctx, j.rel, index)
+			if err != nil {
+				return fmt.Errorf("product %s: %w", p.Name, err)
+			}
+			for k := range sboms {
+				sboms[k].Index = true
+			}
+			for k := range r.Platforms {
+				if len(r.Platforms[k].SBOMs) == 0 {
+					r.Platforms[k].SBOMs = slices.Clone(sboms)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// needsIndex reports whether a platform of r, other than the release's
+// own manifest (a single-arch image), has no SBOM.
+func needsIndex(r *Release) bool {
+	for _, p := range r.Platforms {
+		if len(p.SBOMs) == 0 && p.Digest != r.Digest {
+			return true
+		}
+	}
+	return false
 }
 
 // loader holds the state of one Load.

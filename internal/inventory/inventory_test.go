@@ -20,6 +20,7 @@ import (
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/registrytest"
 	"github.com/vexil-dev/vexil/internal/sbom"
+	"github.com/vexil-dev/vexil/internal/sbom/sbomtest"
 )
 
 func newClient(t testing.TB, cacheDir string) *oci.Client {
@@ -212,6 +213,45 @@ func TestLoadUnreadableSBOMs(t *testing.T) {
 					t.Errorf("Contains on an unreadable SBOM: got %v, %v; want false, nil", ok, err)
 				}
 			})
+		}
+	})
+}
+
+func TestLoadIndexSBOM(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		c := newClient(t, t.TempDir())
+		repo := reg.Ref("acme/indexed")
+		rel := push(t, c, repo, "v1", fixture.Spec{Seed: 20, Platforms: []fixture.PlatformSpec{
+			{OS: "linux", Architecture: "amd64", SBOM: fixture.SPDX, Packages: pkgs[:1]},
+			{OS: "linux", Architecture: "arm64"},
+		}})
+		var doc strings.Builder
+		if err := sbomtest.GenerateSPDX(&doc, pkgs[1:]); err != nil {
+			t.Fatal(err)
+		}
+		subject, err := c.Resolve(ctx, repo, rel.Tag)
+		if err != nil || subject.Digest != rel.Digest {
+			t.Fatalf("resolving v1: %v, %v", subject.Digest, err)
+		}
+		ref, err := c.PushReferrer(ctx, repo, subject, oci.MediaTypeSPDX, []byte(doc.String()), oci.MediaTypeSPDX, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := inventory.Load(ctx, c, []inventory.Product{{Name: "indexed", Repository: repo, Tags: []string{"v1"}, SBOMs: true}}, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := got[0].Releases[0].Platforms
+		// amd64 has its own SBOM; arm64 falls back to the index's
+		if len(ps[0].SBOMs) != 1 || ps[0].SBOMs[0].Index || ps[0].SBOMs[0].Packages != 1 {
+			t.Errorf("amd64: got %+v, want its own SBOM of 1 package", ps[0].SBOMs)
+		}
+		if len(ps[1].SBOMs) != 1 || !ps[1].SBOMs[0].Index || ps[1].SBOMs[0].Manifest != ref.Digest || ps[1].SBOMs[0].Packages != 2 {
+			t.Fatalf("arm64: got %+v, want the index's SBOM %s of 2 packages", ps[1].SBOMs, ref.Digest)
+		}
+		if ok, err := ps[1].SBOMs[0].Contains("pkg:deb/debian/openssl"); !ok || err != nil {
+			t.Errorf("arm64 Contains(openssl): got %v, %v; want true", ok, err)
 		}
 	})
 }
