@@ -27,7 +27,9 @@ type purlCache struct {
 	dir string
 }
 
-// purlEntryVersion changes whenever the entry format does.
+// purlEntryVersion changes whenever the entry format does, and whenever
+// internal/sbom comes to read different purls out of the same document
+// (entries written by the older parser are then parsed again).
 const purlEntryVersion = 1
 
 // purlHeader is the first line of an entry.
