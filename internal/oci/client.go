@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/credentials"
@@ -75,9 +76,14 @@ type Client struct {
 	auth  *auth.Client
 	cache *cache // nil when disabled
 
-	mu        sync.Mutex
-	repos     map[string]*remote.Repository
-	referrers map[string]bool // repository -> has the referrers API
+	mu    sync.Mutex
+	repos map[string]*remote.Repository
+
+	// referrers remembers, per repository, whether it has the referrers API.
+	referrers onceByKey[bool]
+	// emptyConfig remembers the repositories known to hold the empty
+	// config blob that every referrer manifest points at.
+	emptyConfig onceByKey[ocispec.Descriptor]
 }
 
 // New returns a Client for opts.
@@ -108,10 +114,9 @@ func New(opts Options) (*Client, error) {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	c := &Client{
-		opts:      opts,
-		log:       log,
-		repos:     map[string]*remote.Repository{},
-		referrers: map[string]bool{},
+		opts:  opts,
+		log:   log,
+		repos: map[string]*remote.Repository{},
 	}
 	c.auth = &auth.Client{
 		Client: &http.Client{Transport: &retryTransport{base: base, retries: opts.Retries, backoff: opts.Backoff, log: log}},

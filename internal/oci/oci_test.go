@@ -764,3 +764,85 @@ func TestOpenBlob(t *testing.T) {
 		})
 	}
 }
+
+func TestReferrersAPIProbedOnce(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		repo := reg.Ref("acme/probe")
+		push(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, "v1", fixture.Spec{SingleArch: true, Platforms: everyStyle.Platforms[:1]})
+		c := newClient(t, "", func(o *oci.Options) { o.NoCache = true })
+		reg.ResetCounts()
+		const callers = 16
+		var wg sync.WaitGroup
+		got := make([]bool, callers)
+		errs := make([]error, callers)
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i], errs[i] = c.ReferrersAPI(ctx, repo)
+			}()
+		}
+		wg.Wait()
+		for i := range callers {
+			if errs[i] != nil || got[i] != reg.ReferrersAPI {
+				t.Errorf("caller %d: got %v (%v), want %v", i, got[i], errs[i], reg.ReferrersAPI)
+			}
+		}
+		if n := reg.Count(registrytest.KindReferrers); n != 1 {
+			t.Errorf("referrers requests: got %d, want 1 probe for %d concurrent callers (%s)", n, callers, registrytest.CountsString(reg.Counts()))
+		}
+		if _, err := c.ReferrersAPI(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+		if n := reg.Count(registrytest.KindReferrers); n != 1 {
+			t.Errorf("referrers requests after a later call: got %d, want 1", n)
+		}
+	})
+}
+
+func TestPushReferrerRequests(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		repo := reg.Ref("acme/requests")
+		push(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, "v1", everyStyle)
+		c := newClient(t, "", func(o *oci.Options) { o.NoCache = true })
+		rel, err := c.Release(ctx, repo, "v1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg.ResetCounts()
+		for i, p := range rel.Platforms {
+			pushVEX(t, c, repo, p, fmt.Sprintf("requests-%d", i))
+		}
+		got := reg.Counts()
+		t.Logf("%s, %d subjects: %s", reg.Name, len(rel.Platforms), registrytest.CountsString(got))
+		n := len(rel.Platforms)
+		checks := []struct {
+			kind registrytest.Kind
+			want int
+		}{
+			{registrytest.KindReferrers, 1}, // the capability probe, once per repository
+			{registrytest.KindBlobHead, 1},  // the empty config, once per repository
+			{registrytest.KindBlobPost, n},
+			{registrytest.KindBlobPut, n},
+			{registrytest.KindBlobGet, 0},
+		}
+		if reg.ReferrersAPI {
+			checks = append(checks, struct {
+				kind registrytest.Kind
+				want int
+			}{registrytest.KindManifestPut, n})
+		}
+		for _, ch := range checks {
+			if got[ch.kind] != ch.want {
+				t.Errorf("%s: got %d, want %d (%s)", ch.kind, got[ch.kind], ch.want, registrytest.CountsString(got))
+			}
+		}
+		if reg.ReferrersAPI {
+			if total, want := reg.Total(), 3*n+2; total != want {
+				t.Errorf("requests: got %d, want %d (%s)", total, want, registrytest.CountsString(got))
+			}
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/registry/remote"
 )
 
 // PushBlob uploads data to repo unless the registry already has it, and
@@ -24,6 +25,13 @@ func (c *Client) PushBlob(ctx context.Context, repo, mediaType string, data []by
 	if ok {
 		return desc, nil
 	}
+	return c.uploadBlob(ctx, r, repo, mediaType, data)
+}
+
+// uploadBlob uploads data to repo without asking whether the registry has
+// it already; uploading a blob the registry has changes nothing.
+func (c *Client) uploadBlob(ctx context.Context, r *remote.Repository, repo, mediaType string, data []byte) (ocispec.Descriptor, error) {
+	desc := ocispec.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(data), Size: int64(len(data))}
 	if err := r.Blobs().Push(ctx, desc, bytes.NewReader(data)); err != nil {
 		return ocispec.Descriptor{}, c.wrap(err, "pushing blob %s@%s", repo, desc.Digest)
 	}

@@ -40,14 +40,15 @@ const tagSchemaSettle = 50 * time.Millisecond
 const zeroDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
 // ReferrersAPI reports whether repo's registry serves the OCI 1.1 referrers
-// API. The answer is probed once per repository and remembered.
+// API. The answer is probed once per repository and remembered; concurrent
+// callers share the one probe in flight.
 func (c *Client) ReferrersAPI(ctx context.Context, repo string) (bool, error) {
-	c.mu.Lock()
-	v, ok := c.referrers[repo]
-	c.mu.Unlock()
-	if ok {
-		return v, nil
-	}
+	return c.referrers.do(ctx, repo, func() (bool, error) { return c.probeReferrersAPI(ctx, repo) })
+}
+
+// probeReferrersAPI asks repo's registry for the referrers of a digest no
+// manifest has: an image index answer means the API is there.
+func (c *Client) probeReferrersAPI(ctx context.Context, repo string) (bool, error) {
 	ref, err := registry.ParseReference(repo)
 	if err != nil {
 		return false, fmt.Errorf("repository %q: %w", repo, err)
@@ -56,7 +57,7 @@ func (c *Client) ReferrersAPI(ctx context.Context, repo string) (bool, error) {
 	url := fmt.Sprintf("%s://%s/v2/%s/referrers/%s", c.scheme(), ref.Host(), ref.Repository, zeroDigest)
 	req, err := http.NewRequestWithContext(pctx, http.MethodGet, url, nil)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("probing the referrers API of %s: %w", repo, err)
 	}
 	resp, err := c.auth.Do(req)
 	if err != nil {
@@ -64,6 +65,7 @@ func (c *Client) ReferrersAPI(ctx context.Context, repo string) (bool, error) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var v bool
 	switch resp.StatusCode {
 	case http.StatusOK:
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
@@ -82,9 +84,6 @@ func (c *Client) ReferrersAPI(ctx context.Context, repo string) (bool, error) {
 		return false, err
 	}
 	_ = r.SetReferrersCapability(v) // already set to the same answer is fine
-	c.mu.Lock()
-	c.referrers[repo] = v
-	c.mu.Unlock()
 	return v, nil
 }
 
@@ -138,11 +137,16 @@ func (c *Client) PushReferrer(ctx context.Context, repo string, subject ocispec.
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	config, err := c.PushBlob(ctx, repo, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data)
+	// every referrer shares the empty config: check for it once per
+	// repository. The layer (a fresh signature, as a rule) is pushed without
+	// asking first, since asking would nearly always cost a request for a miss.
+	config, err := c.emptyConfig.do(ctx, repo, func() (ocispec.Descriptor, error) {
+		return c.PushBlob(ctx, repo, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data)
+	})
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	layerDesc, err := c.PushBlob(ctx, repo, layerMediaType, layer)
+	layerDesc, err := c.uploadBlob(ctx, r, repo, layerMediaType, layer)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
