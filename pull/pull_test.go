@@ -3,6 +3,8 @@ package pull_test
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
@@ -238,5 +240,55 @@ func TestNothingToMerge(t *testing.T) {
 	}
 	if _, err := pull.Pull(ctx, c, pull.Reference{Repository: rel.Repository, Tag: "v2"}, opts); !errors.Is(err, oci.ErrNotFound) {
 		t.Errorf("missing tag: got %v, want %v", err, oci.ErrNotFound)
+	}
+}
+
+// TestScannersMatch feeds the merged document of a pull to go-vex's
+// Matches, which grype and trivy both call, with the product identifiers
+// each scanner derives from the image: trivy's image purl
+// (pkg:oci/<name>@sha256%3A<hex>?arch=…&repository_url=<repository>),
+// grype's purl (repository_url=<registry>/<path minus name>) and its bare
+// digest hex. Every digest of the image matches in every form; another
+// digest or another name does not.
+func TestScannersMatch(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	c := client(t)
+	rel := image(t, reg, c)
+	signer, pub := keyPair(t)
+	doc := document(t, rel, statement{"CVE-2024-0001", vex.StatusNotAffected, at(1)})
+	pushBundle(t, c, rel.Repository, rel.Descriptor(), attest(t, signer, rel.Repository, rel.Digest, predicateType, doc), predicateType)
+	res, err := pull.Pull(ctx, c, pull.Reference{Repository: rel.Repository, Tag: "v1"}, pull.Options{Verify: sign.VerifyOptions{Key: pub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := rel.Repository[:strings.LastIndexByte(rel.Repository, '/')]
+	forms := func(name, hex, arch string) map[string]string {
+		return map[string]string{
+			"trivy":     "pkg:oci/" + name + "@sha256%3A" + hex + "?arch=" + arch + "&repository_url=" + url.QueryEscape(rel.Repository),
+			"grype":     "pkg:oci/" + name + "@sha256:" + hex + "?repository_url=" + url.QueryEscape(parent),
+			"grype hex": hex,
+		}
+	}
+	tests := []struct {
+		name    string
+		product map[string]string
+		matches bool
+	}{
+		{"index", forms("proxy", rel.Digest.Encoded(), "amd64"), true},
+		{"linux/amd64", forms("proxy", rel.Platforms[0].Digest.Encoded(), "amd64"), true},
+		{"linux/arm64", forms("proxy", rel.Platforms[1].Digest.Encoded(), "arm64"), true},
+		{"another digest", forms("proxy", digest.FromString("another image").Encoded(), "amd64"), false},
+		{"another name", map[string]string{"trivy": forms("proxy-fips", rel.Digest.Encoded(), "amd64")["trivy"]}, false},
+	}
+	for _, tt := range tests {
+		for scanner, product := range tt.product {
+			t.Run(tt.name+"/"+scanner, func(t *testing.T) {
+				got := res.Document.Matches("CVE-2024-0001", product, []string{"pkg:golang/golang.org/x/net@v0.17.0"})
+				if want := map[bool]int{true: 1, false: 0}[tt.matches]; len(got) != want {
+					t.Errorf("Matches(%s) gave %d statements, want %d", product, len(got), want)
+				}
+			})
+		}
 	}
 }
