@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/sign"
 	"github.com/vexil-dev/vexil/pull"
 	"github.com/vexil-dev/vexil/vex"
@@ -89,6 +90,42 @@ func (f *trustFlags) options(dir string) pull.Options {
 	}
 }
 
+// consumer is what pull and verify start from: the image, a client and
+// pull's options, once the flags are checked.
+type consumer struct {
+	ref    pull.Reference
+	client *oci.Client
+	opts   pull.Options
+	// dir is the working directory relative paths are resolved against.
+	dir string
+}
+
+// consume checks the trust and registry flags and the image of pull or
+// verify, and sets up what both need to call package pull.
+func consume(env *environment, g *globalOptions, trust *trustFlags, reg *registryOptions, image string) (*consumer, error) {
+	if err := trust.Validate(); err != nil {
+		return nil, err
+	}
+	if err := reg.Validate(); err != nil {
+		return nil, err
+	}
+	ref, err := pull.ParseReference(image)
+	if err != nil {
+		return nil, &usageError{err: err}
+	}
+	dir, err := env.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("finding the working directory: %w", err)
+	}
+	c, err := reg.client(g)
+	if err != nil {
+		return nil, err
+	}
+	opts := trust.options(dir)
+	opts.Jobs = reg.Jobs
+	return &consumer{ref: ref, client: c, opts: opts, dir: dir}, nil
+}
+
 // pullOptions are the inputs of `vexil pull`.
 type pullOptions struct {
 	env      *environment
@@ -141,30 +178,15 @@ trivy image --vex FILE.`,
 // runPull pulls, reports each attestation on stderr and writes the merged
 // document.
 func runPull(cmd *cobra.Command, opts *pullOptions) error {
-	if err := opts.trust.Validate(); err != nil {
-		return err
-	}
-	if err := opts.registry.Validate(); err != nil {
-		return err
-	}
 	if opts.Output == outputJSON || opts.Output == outputText {
 		return usageErrorf("-o %s: pull's -o names the file to write; the merged document is always OpenVEX JSON", opts.Output)
 	}
-	ref, err := pull.ParseReference(opts.Image)
-	if err != nil {
-		return &usageError{err: err}
-	}
-	dir, err := opts.env.Getwd()
-	if err != nil {
-		return fmt.Errorf("finding the working directory: %w", err)
-	}
-	c, err := opts.registry.client(opts.globals)
+	in, err := consume(opts.env, opts.globals, &opts.trust, &opts.registry, opts.Image)
 	if err != nil {
 		return err
 	}
-	popts := opts.trust.options(dir)
-	popts.Jobs = opts.registry.Jobs
-	res, err := pull.Pull(cmd.Context(), c, ref, popts)
+	ref, dir := in.ref, in.dir
+	res, err := pull.Pull(cmd.Context(), in.client, ref, in.opts)
 	if res != nil {
 		writeAttestations(opts.env.Err, res)
 	}

@@ -63,27 +63,12 @@ type verifyRow struct {
 
 // runVerify discovers and verifies, and prints the table.
 func runVerify(cmd *cobra.Command, opts *verifyOptions) error {
-	if err := opts.trust.Validate(); err != nil {
-		return err
-	}
-	if err := opts.registry.Validate(); err != nil {
-		return err
-	}
-	ref, err := pull.ParseReference(opts.Image)
-	if err != nil {
-		return &usageError{err: err}
-	}
-	dir, err := opts.env.Getwd()
-	if err != nil {
-		return fmt.Errorf("finding the working directory: %w", err)
-	}
-	c, err := opts.registry.client(opts.globals)
+	in, err := consume(opts.env, opts.globals, &opts.trust, &opts.registry, opts.Image)
 	if err != nil {
 		return err
 	}
-	popts := opts.trust.options(dir)
-	popts.Jobs = opts.registry.Jobs
-	res, err := pull.Discover(cmd.Context(), c, ref, popts)
+	ref := in.ref
+	res, err := pull.Discover(cmd.Context(), in.client, ref, in.opts)
 	if err != nil {
 		return pullError(err)
 	}
