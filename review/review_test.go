@@ -167,6 +167,38 @@ func TestRun(t *testing.T) {
 			"since main; a published statement must keep what it is about: restore it (to retract it, change its status) and add a new file for the new statement"},
 		impact: []string{"proxy: CVE-2023-44487 under_investigation → —", "proxy (tags enterprise-2.19.5): CVE-2023-44487 — → under_investigation"},
 	}, {
+		// A statement narrowed to a subcomponent no longer speaks for the
+		// whole image: scanners stop applying it to findings of the
+		// vulnerability in other packages. Two rows say so; one row
+		// "under_investigation → under_investigation" would read as no change.
+		name: "subcomponents added",
+		change: func(g *gitRepo) {
+			g.write(map[string]string{fileHTTP2: "vulnerability: CVE-2023-44487\nproducts: [proxy]\n" +
+				"subcomponents: [pkg:golang/golang.org/x/net]\nstatus: under_investigation\n"})
+			g.commit("narrow to x/net")
+		},
+		files: []string{"modified " + fileHTTP2},
+		impact: []string{
+			"proxy: CVE-2023-44487 under_investigation → —",
+			"proxy: CVE-2023-44487 in pkg:golang/golang.org/x/net — → under_investigation",
+		},
+	}, {
+		name: "subcomponents removed, status changed",
+		change: func(g *gitRepo) {
+			g.write(map[string]string{fileHTTP2: "vulnerability: CVE-2023-44487\nproducts: [proxy]\n" +
+				"subcomponents: [pkg:golang/golang.org/x/net, pkg:golang/google.golang.org/grpc]\nstatus: under_investigation\n"})
+			g.commit("narrow")
+			g.git("branch", "-f", "main") // review from the narrowed statement
+			g.write(map[string]string{fileHTTP2: stmt("CVE-2023-44487", "proxy", statements.StatusNotAffected)})
+			g.commit("widen and decide")
+		},
+		files: []string{"modified " + fileHTTP2},
+		impact: []string{
+			"proxy: CVE-2023-44487 — → not_affected",
+			"proxy: CVE-2023-44487 in pkg:golang/golang.org/x/net under_investigation → —",
+			"proxy: CVE-2023-44487 in pkg:golang/google.golang.org/grpc under_investigation → —",
+		},
+	}, {
 		name: "modify then revert",
 		change: func(g *gitRepo) {
 			g.write(map[string]string{fileHTTP2: stmt("CVE-2023-44487", "proxy", statements.StatusFixed)})
