@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vexil-dev/vexil/gitstore"
+	"github.com/vexil-dev/vexil/internal/report"
 	"github.com/vexil-dev/vexil/statements"
 )
 
@@ -152,10 +153,11 @@ func findingStrings(fs []statements.Finding) []string {
 	return out
 }
 
+// impactStrings renders the impact as the command does.
 func impactStrings(is []Impact) []string {
 	out := []string{}
 	for _, i := range is {
-		out = append(out, i.String())
+		out = append(out, report.StatusChange(i).String())
 	}
 	return out
 }

@@ -19,7 +19,16 @@ import (
 // Before and After are the effective status at the merge base and in the
 // working tree: "" when no statement applies (a new statement, or one
 // deleted), and several statuses joined by "|" when statements conflict
-// (a conflict finding reports that).
+// (a conflict finding reports that). The command renders it through
+// internal/report's StatusChange, a conversion of this type:
+// `proxy enterprise-2.19.5: CVE-2023-44487 under_investigation → not_affected`.
+//
+// A row is keyed by its subcomponent ("" for the whole image), as scanners
+// apply statements: a statement that gains or loses subcomponents gives one
+// row for the scope it left and one for the scope it took. The two rows
+// are kept apart on purpose: merged into one, "not_affected → not_affected"
+// would read as no change, while findings of the vulnerability in other
+// packages are no longer (or newly) covered. They sort next to each other.
 type Impact struct {
 	Product string `json:"product"`
 	// Release is the release's tag when the releases are known
@@ -32,32 +41,6 @@ type Impact struct {
 	Subcomponent  string            `json:"subcomponent,omitempty"`
 	Before        statements.Status `json:"before"`
 	After         statements.Status `json:"after"`
-}
-
-// String renders the change in one line:
-// `proxy enterprise-2.19.5: CVE-2023-44487 under_investigation → not_affected`.
-func (i Impact) String() string {
-	var b strings.Builder
-	b.WriteString(i.Product)
-	switch {
-	case i.Release != "":
-		b.WriteString(" " + i.Release)
-	case len(i.Tags) > 0:
-		b.WriteString(" (tags " + strings.Join(i.Tags, ", ") + ")")
-	}
-	b.WriteString(": " + i.Vulnerability)
-	if i.Subcomponent != "" {
-		b.WriteString(" in " + i.Subcomponent)
-	}
-	fmt.Fprintf(&b, " %s → %s", statusOrNone(i.Before), statusOrNone(i.After))
-	return b.String()
-}
-
-func statusOrNone(s statements.Status) string {
-	if s == "" {
-		return "—"
-	}
-	return string(s)
 }
 
 // impactKey is what a status is effective for: a product (all its

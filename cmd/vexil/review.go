@@ -38,11 +38,7 @@ func runReview(cmd *cobra.Command, opts *checkOptions, ws *workspace, format rep
 func statusChanges(impact []review.Impact) []report.StatusChange {
 	out := make([]report.StatusChange, len(impact))
 	for i, c := range impact {
-		out[i] = report.StatusChange{
-			Product: c.Product, Release: c.Release, Tags: c.Tags,
-			Vulnerability: c.Vulnerability, Subcomponent: c.Subcomponent,
-			Before: string(c.Before), After: string(c.After),
-		}
+		out[i] = report.StatusChange(c)
 	}
 	return out
 }

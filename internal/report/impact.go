@@ -14,17 +14,21 @@ import (
 // effective status of a vulnerability (and subcomponent) for a release of
 // a product, or for the releases a tag selection names when the releases
 // are not known. An empty Before or After means no statement applies.
+//
+// Its fields are those of review.Impact, in the same order and of the same
+// types, so that a review's impact converts with StatusChange(impact) and
+// String is the one rendering of an impact line.
 type StatusChange struct {
 	Product string `json:"product"`
 	// Release is the release's tag; empty when the releases are not known.
 	Release string `json:"release,omitempty"`
 	// Tags is the statements' tag selection when the releases are not
 	// known; empty means every release of the product.
-	Tags          []string `json:"tags,omitempty"`
-	Vulnerability string   `json:"vulnerability"`
-	Subcomponent  string   `json:"subcomponent,omitempty"`
-	Before        string   `json:"before,omitempty"`
-	After         string   `json:"after,omitempty"`
+	Tags          []string          `json:"tags,omitempty"`
+	Vulnerability string            `json:"vulnerability"`
+	Subcomponent  string            `json:"subcomponent,omitempty"`
+	Before        statements.Status `json:"before,omitempty"`
+	After         statements.Status `json:"after,omitempty"`
 }
 
 // String renders the change in one line:
@@ -46,11 +50,11 @@ func (c StatusChange) String() string {
 	return b.String()
 }
 
-func orDash(s string) string {
+func orDash(s statements.Status) string {
 	if s == "" {
 		return "—"
 	}
-	return s
+	return string(s)
 }
 
 // Review is what `vexil check --base` reports beside the findings.
@@ -67,8 +71,10 @@ type Review struct {
 // WriteReview renders the findings and the impact of a change in format
 // f: json gives {"findings": [...], "impact": [...]}, markdown adds a table
 // of status changes to the summary, text adds one line per change after
-// the findings; github and sarif carry the findings alone.
+// the findings; github and sarif carry the findings alone. Findings are
+// limited per file as Write limits them.
 func WriteReview(w io.Writer, f Format, findings []statements.Finding, rv *Review, opts Options) error {
+	findings = statements.LimitFindings(findings, statements.MaxFindingsPerFile)
 	switch f {
 	case JSON:
 		return writeReviewJSON(w, findings, rv)
@@ -152,14 +158,14 @@ func writeReviewMarkdown(w io.Writer, findings []statements.Finding, rv *Review)
 
 // statusCell renders a status for the table: — for none, bold when it
 // says the release is affected.
-func statusCell(s string) string {
+func statusCell(s statements.Status) string {
 	switch s {
 	case "":
 		return "—"
-	case string(statements.StatusAffected):
+	case statements.StatusAffected:
 		return "**affected**"
 	}
-	return escapeMarkdown(s)
+	return escapeMarkdown(string(s))
 }
 
 // shortHash abbreviates a commit hash to 12 hex digits.
