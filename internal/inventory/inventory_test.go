@@ -412,3 +412,47 @@ func TestLoadRegistryFailure(t *testing.T) {
 		t.Errorf("got %v, want the registry's 500", err)
 	}
 }
+
+// TestLoadSPDXArtifactTypes reads SPDX JSON under the artifact types tools
+// use besides application/spdx+json: cosign attach sbom writes
+// text/spdx+json.
+func TestLoadSPDXArtifactTypes(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	c := newClient(t, t.TempDir())
+	repo := reg.Ref("acme/spdx-types")
+	var doc bytes.Buffer
+	if err := sbomtest.GenerateSPDX(&doc, pkgs); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ tag, artifactType string }{
+		{"text-json", "text/spdx+json"},
+		{"text-json-charset", "text/spdx+json; charset=utf-8"},
+		{"vnd-json", "application/vnd.spdx+json"},
+		{"text", "text/spdx"},
+		{"upper", "Application/SPDX+JSON"},
+	}
+	var products []inventory.Product
+	for i, tc := range tests {
+		rel := push(t, c, repo, tc.tag, fixture.Spec{Seed: uint64(40 + i), Platforms: []fixture.PlatformSpec{{OS: "linux", Architecture: "amd64"}}})
+		pushBad(t, c, rel, tc.artifactType, doc.Bytes())
+		products = append(products, inventory.Product{Name: tc.tag, Repository: repo, Tags: []string{tc.tag}, SBOMs: true})
+	}
+	got, err := inventory.Load(ctx, c, products, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range tests {
+		t.Run(tc.tag, func(t *testing.T) {
+			p := got[i].Releases[0].Platforms[0]
+			if got, want := sbomSummary(p), "linux/amd64: referrers-api spdx-2.3  3"; got != want {
+				t.Errorf("got %q, want %q (problem %v)", got, want, p.SBOMs)
+			}
+			if len(p.SBOMs) == 1 {
+				if ok, err := p.SBOMs[0].Contains("pkg:deb/debian/openssl"); !ok || err != nil {
+					t.Errorf("Contains(openssl): got %v, %v; want true, nil", ok, err)
+				}
+			}
+		})
+	}
+}

@@ -73,12 +73,24 @@ func baseType(mt string) string {
 	return mt
 }
 
+// plainFormat returns the SBOM format a plain SBOM's artifact or layer
+// media type names, or "". Tools spell SPDX JSON many ways (cosign attach
+// sbom writes text/spdx+json; others application/vnd.spdx+json or plain
+// text/spdx), so any type naming SPDX or CycloneDX counts unless it names
+// an encoding other than JSON (XML, RDF, YAML): the parser reads the
+// content and says so if it is not JSON after all.
 func plainFormat(mt string) string {
-	switch baseType(mt) {
-	case MediaTypeSPDX:
-		return FormatSPDX
-	case MediaTypeCycloneDX:
+	base := strings.ToLower(baseType(mt))
+	for _, other := range []string{"xml", "rdf", "yaml", "protobuf"} {
+		if strings.Contains(base, other) {
+			return ""
+		}
+	}
+	switch {
+	case strings.Contains(base, "cyclonedx"):
 		return FormatCycloneDX
+	case strings.Contains(base, "spdx"):
+		return FormatSPDX
 	}
 	return ""
 }
