@@ -1,10 +1,12 @@
 package pull_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,5 +94,62 @@ func TestRegistryFailure(t *testing.T) {
 	}
 	if err != nil && !strings.Contains(err.Error(), "500 Internal Server Error") {
 		t.Errorf("error %q does not name the registry's answer", err)
+	}
+}
+
+// TestTamperedLayer: a registry that serves an attestation layer with one
+// byte changed (same length, so only the digest can tell) gets that
+// attestation rejected as a digest mismatch; the others still merge.
+func TestTamperedLayer(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	c := client(t)
+	rel := image(t, reg, c)
+	signer, pub := keyPair(t)
+	doc := document(t, rel, statement{"CVE-2024-0001", vex.StatusFixed, at(1)})
+	good := pushBundle(t, c, rel.Repository, rel.Descriptor(), attest(t, signer, rel.Repository, rel.Digest, predicateType, doc), predicateType)
+	bundle := attest(t, signer, rel.Repository, rel.Platforms[0].Digest, predicateType, doc)
+	bad := pushBundle(t, c, rel.Repository, rel.Platforms[0].Descriptor(), bundle, predicateType)
+
+	// change one base64 character of the signed payload
+	i := bytes.Index(bundle, []byte(`"payload":"`))
+	if i < 0 {
+		t.Fatalf("the bundle has no payload: %s", bundle)
+	}
+	changed := bytes.Clone(bundle)
+	i += len(`"payload":"`) + 20
+	changed[i] = map[bool]byte{true: 'B', false: 'A'}[changed[i] == 'A']
+	fault := reg.Inject(registrytest.Fault{
+		Match: func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/blobs/"+digest.FromBytes(bundle).String())
+		},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(changed)))
+			_, _ = w.Write(changed)
+		}),
+	})
+	res, err := pull.Pull(ctx, c, pull.Reference{Repository: rel.Repository, Tag: "v1"}, pull.Options{Verify: sign.VerifyOptions{Key: pub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Fired(fault) != 1 {
+		t.Fatalf("the tampered layer was served %d times, want 1", reg.Fired(fault))
+	}
+	if len(res.Attestations) != 2 {
+		t.Fatalf("got %d attestations, want 2", len(res.Attestations))
+	}
+	for _, a := range res.Attestations {
+		switch a.Manifest {
+		case good:
+			if a.Err != nil {
+				t.Errorf("untouched attestation: got %v, want accepted", a.Err)
+			}
+		case bad:
+			if !errors.Is(a.Err, oci.ErrDigestMismatch) || a.Document != nil {
+				t.Errorf("tampered layer: got %v, want %v and no document", a.Err, oci.ErrDigestMismatch)
+			}
+		default:
+			t.Errorf("unexpected attestation %s", a.Manifest)
+		}
 	}
 }
