@@ -33,7 +33,8 @@ type (
 )
 
 // Check runs the rules of `vexil check` over the loaded statements and
-// returns every finding, sorted. Statements from OpenVEX documents whose
+// returns every finding, sorted, at most MaxFindingsPerFile per file
+// (LimitFindings). Statements from OpenVEX documents whose
 // products are not yet resolved are resolved against cfg (on copies).
 func Check(ctx context.Context, cfg *Config, stmts []Statement, opts CheckOptions) ([]Finding, error) {
 	if cfg == nil {
@@ -68,7 +69,7 @@ func Check(ctx context.Context, cfg *Config, stmts []Statement, opts CheckOption
 		}
 	}
 	SortFindings(c.findings)
-	return c.findings, nil
+	return LimitFindings(c.findings, MaxFindingsPerFile), nil
 }
 
 func (c *checker) report(s *Statement, p Position, rule string, sev Severity, format string, args ...any) {

@@ -48,7 +48,8 @@ func IsStatementFile(name string) bool {
 // or an OpenVEX JSON document when file ends in .openvex.json. file is the
 // slash-separated path, relative to the repository root, that statements
 // and findings carry. Statements whose structure is broken (missing keys,
-// wrong types) are left out and reported. Findings come sorted.
+// wrong types) are left out and reported. Findings come sorted, at most
+// MaxFindingsPerFile of them and a too-many-findings finding (LimitFindings).
 func Decode(file string, data []byte) ([]Statement, []Finding) {
 	var stmts []Statement
 	var findings []Finding
@@ -58,7 +59,7 @@ func Decode(file string, data []byte) ([]Statement, []Finding) {
 		stmts, findings = decodeYAML(file, data)
 	}
 	SortFindings(findings)
-	return stmts, findings
+	return stmts, LimitFindings(findings, MaxFindingsPerFile)
 }
 
 func decodeYAML(file string, data []byte) ([]Statement, []Finding) {

@@ -30,6 +30,10 @@ type Finding struct {
 	Rule     string   `json:"rule"`
 	Severity Severity `json:"severity"`
 	Message  string   `json:"message"`
+
+	// more counts the findings a RuleTooManyFindings finding stands for,
+	// so that LimitFindings can merge it with findings added later.
+	more int
 }
 
 // String renders the finding as `path:line:col: rule: message`.
@@ -59,4 +63,70 @@ func HasErrors(fs []Finding) bool {
 		}
 	}
 	return false
+}
+
+// MaxFindingsPerFile is how many findings of one file LimitFindings keeps,
+// and so how many a report shows: a hostile file of 1 MiB can otherwise
+// give half a million findings.
+const MaxFindingsPerFile = 100
+
+// LimitFindings returns fs with at most limit findings per file: the first
+// limit of each file are kept and the rest are replaced by one
+// RuleTooManyFindings finding, placed at the first finding left out, that
+// says how many are not shown. Its severity is error when any finding it
+// stands for is an error, so HasErrors answers as it would over fs. fs
+// must be sorted (SortFindings) and is not modified. A too-many-findings
+// finding already in fs is counted into the new one, so findings limited
+// once may be merged with others and limited again.
+func LimitFindings(fs []Finding, limit int) []Finding {
+	limit = max(limit, 0)
+	var out []Finding
+	for i := 0; i < len(fs); {
+		j := i
+		for j < len(fs) && fs[j].File == fs[i].File {
+			j++
+		}
+		out = appendLimited(out, fs[i:j], limit)
+		i = j
+	}
+	return out
+}
+
+// appendLimited appends the findings of one file to out, limited as
+// LimitFindings says.
+func appendLimited(out, file []Finding, limit int) []Finding {
+	kept := 0
+	var summary Finding
+	for _, f := range file {
+		n := f.more
+		if f.Rule != RuleTooManyFindings || n == 0 {
+			if kept < limit {
+				out = append(out, f)
+				kept++
+				continue
+			}
+			n = 1
+		}
+		if summary.more == 0 {
+			summary = Finding{File: f.File, Line: f.Line, Column: f.Column, Rule: RuleTooManyFindings, Severity: SeverityWarning}
+		}
+		summary.more += n
+		if f.Severity == SeverityError {
+			summary.Severity = SeverityError
+		}
+	}
+	if summary.more == 0 {
+		return out
+	}
+	summary.Message = fmt.Sprintf("%d more %s not shown; fix the %d above and check again",
+		summary.more, findingsAre(summary.more), kept)
+	return append(out, summary)
+}
+
+// findingsAre returns "finding is" or "findings are", as n needs.
+func findingsAre(n int) string {
+	if n == 1 {
+		return "finding is"
+	}
+	return "findings are"
 }

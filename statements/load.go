@@ -19,7 +19,8 @@ const StatementsDir = "statements"
 // LoadStatements decodes the statement files named by paths (files or
 // directories, relative to root or absolute, never outside root), or every
 // statement file under root/statements when paths is empty. Files that
-// cannot be decoded give findings; err is only for I/O failures that stop
+// cannot be decoded give findings (at most MaxFindingsPerFile per file,
+// see LimitFindings); err is only for I/O failures that stop
 // the whole load.
 //
 // Symbolic links are followed only to files inside root; directories are
@@ -49,7 +50,7 @@ func LoadStatements(root string, paths []string) ([]Statement, []Finding, error)
 		return nil, nil, err
 	}
 	SortFindings(findings)
-	return stmts, findings, nil
+	return stmts, LimitFindings(findings, MaxFindingsPerFile), nil
 }
 
 // loader collects the statement files to read.

@@ -14,6 +14,7 @@ const (
 	RuleSymlinkOutside    = "symlink-outside-repo"
 	RuleSymlinkDirectory  = "symlink-directory"
 	RulePathOutside       = "path-outside-repo"
+	RuleTooManyFindings   = "too-many-findings"
 
 	// Structure of a statement file.
 	RuleUnknownKey   = "unknown-key"
@@ -76,6 +77,7 @@ func Rules() []RuleInfo {
 		{RuleSymlinkOutside, e, "a symbolic link points outside the repository"},
 		{RuleSymlinkDirectory, w, "a symbolic link to a directory is not followed"},
 		{RulePathOutside, e, "a path given on the command line is outside the repository"},
+		{RuleTooManyFindings, e, "a file has more findings than a report shows"},
 		{RuleUnknownKey, e, "a statement has a key the format does not know"},
 		{RuleDuplicateKey, e, "a key is written twice in the same mapping"},
 		{RuleType, e, "a value has the wrong type"},

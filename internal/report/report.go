@@ -64,8 +64,11 @@ type Options struct {
 }
 
 // Write renders findings in format f to w. findings must already be sorted
-// (statements.SortFindings).
+// (statements.SortFindings). Of each file, at most
+// statements.MaxFindingsPerFile findings are shown, then one
+// too-many-findings finding counts the rest (statements.LimitFindings).
 func Write(w io.Writer, f Format, findings []statements.Finding, opts Options) error {
+	findings = statements.LimitFindings(findings, statements.MaxFindingsPerFile)
 	switch f {
 	case Text:
 		return WriteText(w, findings)

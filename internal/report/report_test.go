@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/vexil-dev/vexil/statements"
@@ -77,7 +79,8 @@ statements/x y.yaml: syntax: empty file
 func TestMarkdownRowLimit(t *testing.T) {
 	var fs []statements.Finding
 	for i := range MarkdownRowLimit + 3 {
-		fs = append(fs, statements.Finding{File: "a.yaml", Line: i + 1, Column: 1, Rule: "r", Severity: statements.SeverityError, Message: "m"})
+		// One file each: the per-file limit must not hide the row limit.
+		fs = append(fs, statements.Finding{File: fmt.Sprintf("%03d.yaml", i), Line: 1, Column: 1, Rule: "r", Severity: statements.SeverityError, Message: "m"})
 	}
 	got := render(t, Markdown, fs)
 	if n := bytes.Count([]byte(got), []byte("\n| ❌ error |")); n != MarkdownRowLimit {
@@ -242,5 +245,58 @@ func TestParseFormat(t *testing.T) {
 	_, err := ParseFormat("xml")
 	if !errors.Is(err, ErrUnknownFormat) || err.Error() != `unknown output format "xml" (want one of text|json|github|markdown|sarif)` {
 		t.Errorf("ParseFormat(xml) error = %v", err)
+	}
+}
+
+// TestWriteLimitsFindingsPerFile checks that every format shows at most
+// statements.MaxFindingsPerFile findings of a file, then one
+// too-many-findings finding, and every finding of the other files; a
+// review report too.
+func TestWriteLimitsFindingsPerFile(t *testing.T) {
+	var fs []statements.Finding
+	for i := range statements.MaxFindingsPerFile + 50 {
+		fs = append(fs, statements.Finding{File: "a.yaml", Line: i + 1, Column: 1, Rule: "type", Severity: statements.SeverityError, Message: "m"})
+	}
+	fs = append(fs, statements.Finding{File: "b.yaml", Line: 1, Column: 1, Rule: "type", Severity: statements.SeverityWarning, Message: "m"})
+	const summary = "a.yaml:101:1: too-many-findings: 50 more findings are not shown; fix the 100 above and check again"
+	var text bytes.Buffer
+	if err := Write(&text, Text, fs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(text.String(), "\n"), "\n")
+	if len(lines) != statements.MaxFindingsPerFile+2 {
+		t.Fatalf("text: got %d lines, want %d", len(lines), statements.MaxFindingsPerFile+2)
+	}
+	if got := lines[statements.MaxFindingsPerFile]; got != summary {
+		t.Errorf("text: got %q, want %q", got, summary)
+	}
+	if got, want := lines[len(lines)-1], "b.yaml:1:1: warning: type: m"; got != want {
+		t.Errorf("text: got last line %q, want %q", got, want)
+	}
+	for _, review := range []bool{false, true} {
+		var buf bytes.Buffer
+		var err error
+		if review {
+			err = WriteReview(&buf, JSON, fs, &Review{Base: "main"}, Options{})
+		} else {
+			err = Write(&buf, JSON, fs, Options{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []statements.Finding
+		if review {
+			var obj struct{ Findings []statements.Finding }
+			err = json.Unmarshal(buf.Bytes(), &obj)
+			got = obj.Findings
+		} else {
+			err = json.Unmarshal(buf.Bytes(), &got)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != statements.MaxFindingsPerFile+2 || got[statements.MaxFindingsPerFile].String() != summary {
+			t.Errorf("json (review %v): got %d findings, want %d with %q", review, len(got), statements.MaxFindingsPerFile+2, summary)
+		}
 	}
 }
