@@ -429,7 +429,7 @@ func (l *loader) parse(ctx context.Context, repo string, cand oci.Candidate) (*s
 // fetches it from the registry.
 func (l *loader) read(ctx context.Context, repo string, cand oci.Candidate) (*sbom.SBOM, error) {
 	if l.purls != nil {
-		if doc := l.purls.get(cand.Layer.Digest, l.opts.MaxSBOMSize); doc != nil {
+		if doc := l.purls.get(cand.Layer.Digest); doc != nil {
 			return doc, nil
 		}
 	}

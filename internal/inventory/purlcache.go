@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/opencontainers/go-digest"
 
@@ -19,10 +20,12 @@ import (
 // wrapper and package count — on disk, keyed by the layer's digest, so
 // that a check with a warm cache neither fetches nor re-parses an SBOM
 // (parsing a 3,000-package SBOM costs far more than reading its purls).
-// An entry is a JSON header line followed by a minimal CycloneDX document
-// that lists the purls; it is read back with sbom.Parse, so matching stays
-// sbom's. The header holds the SHA-256 of the document: an entry that does
-// not match is removed and the layer parsed again, never trusted.
+// An entry is a JSON header line followed by the purls, one a line, in
+// packageurl-go's canonical form (which percent-encodes any line break);
+// it is read back with sbom.FromPurls, so matching stays sbom's. The header
+// holds the SHA-256 of the purl lines: an entry that does not match, or of
+// another entry version, is removed and the layer parsed again, never
+// trusted.
 type purlCache struct {
 	dir string
 }
@@ -30,7 +33,7 @@ type purlCache struct {
 // purlEntryVersion changes whenever the entry format does, and whenever
 // internal/sbom comes to read different purls out of the same document
 // (entries written by the older parser are then parsed again).
-const purlEntryVersion = 1
+const purlEntryVersion = 2
 
 // purlHeader is the first line of an entry.
 type purlHeader struct {
@@ -48,7 +51,7 @@ func (c *purlCache) path(layer digest.Digest) string {
 }
 
 // get returns the SBOM recorded for layer, or nil.
-func (c *purlCache) get(layer digest.Digest, maxSize int64) *sbom.SBOM {
+func (c *purlCache) get(layer digest.Digest) *sbom.SBOM {
 	if layer.Validate() != nil {
 		return nil
 	}
@@ -57,7 +60,7 @@ func (c *purlCache) get(layer digest.Digest, maxSize int64) *sbom.SBOM {
 	if err != nil {
 		return nil
 	}
-	doc, err := decodeEntry(b, maxSize)
+	doc, err := decodeEntry(b)
 	if err != nil {
 		os.Remove(p) // corrupt or stale: parse the layer again
 		return nil
@@ -65,7 +68,9 @@ func (c *purlCache) get(layer digest.Digest, maxSize int64) *sbom.SBOM {
 	return doc
 }
 
-func decodeEntry(b []byte, maxSize int64) (*sbom.SBOM, error) {
+// decodeEntry returns the SBOM an entry records, or why it cannot be
+// trusted.
+func decodeEntry(b []byte) (*sbom.SBOM, error) {
 	line, body, ok := bytes.Cut(b, []byte("\n"))
 	if !ok {
 		return nil, errors.New("no header")
@@ -78,9 +83,13 @@ func decodeEntry(b []byte, maxSize int64) (*sbom.SBOM, error) {
 	if h.Version != purlEntryVersion || h.SHA256 != hex.EncodeToString(sum[:]) {
 		return nil, errors.New("version or checksum mismatch")
 	}
-	doc, err := sbom.Parse(bytes.NewReader(body), sbom.WithMaxSize(maxSize))
-	if err != nil {
-		return nil, err
+	var purls []string
+	if len(body) > 0 {
+		purls = strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+	}
+	doc := sbom.FromPurls(purls)
+	if len(doc.InvalidPurls()) > 0 {
+		return nil, errors.New("purls that do not parse")
 	}
 	doc.Format, doc.Wrapper, doc.PredicateType, doc.Packages = h.Format, h.Wrapper, h.PredicateType, h.Packages
 	return doc, nil
@@ -91,7 +100,7 @@ func (c *purlCache) put(layer digest.Digest, doc *sbom.SBOM) error {
 	if err := layer.Validate(); err != nil {
 		return err
 	}
-	body, err := encodeDocument(doc.Purls())
+	body, err := encodePurls(doc.Purls())
 	if err != nil {
 		return err
 	}
@@ -122,23 +131,18 @@ func (c *purlCache) put(layer digest.Digest, doc *sbom.SBOM) error {
 	return os.Rename(tmp.Name(), p)
 }
 
-// encodeDocument writes purls as the smallest CycloneDX 1.6 document that
-// lists them.
-func encodeDocument(purls []string) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[`)
-	for i, p := range purls {
-		if i > 0 {
-			b.WriteByte(',')
+// encodePurls writes purls one a line.
+func encodePurls(purls []string) ([]byte, error) {
+	n := 0
+	for _, p := range purls {
+		if strings.ContainsAny(p, "\r\n") {
+			return nil, fmt.Errorf("purl %q spans lines", p)
 		}
-		q, err := json.Marshal(p)
-		if err != nil {
-			return nil, err
-		}
-		b.WriteString(`{"type":"library","name":"-","purl":`)
-		b.Write(q)
-		b.WriteByte('}')
+		n += len(p) + 1
 	}
-	b.WriteString("]}\n")
-	return b.Bytes(), nil
+	b := make([]byte, 0, n)
+	for _, p := range purls {
+		b = append(append(b, p...), '\n')
+	}
+	return b, nil
 }

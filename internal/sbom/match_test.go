@@ -166,3 +166,30 @@ func TestPurlsDeduplicated(t *testing.T) {
 		t.Errorf("Packages: got %d, want 5", s.Packages)
 	}
 }
+
+// TestFromPurls rebuilds an SBOM from the Purls of a parsed one, as the
+// purl cache does: it must match exactly as the parsed one does.
+func TestFromPurls(t *testing.T) {
+	parsed := matchSBOM(t)
+	rebuilt := sbom.FromPurls(parsed.Purls())
+	if got, want := rebuilt.Purls(), parsed.Purls(); !slices.Equal(got, want) {
+		t.Errorf("Purls: got %q, want %q", got, want)
+	}
+	for _, tt := range matchTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := rebuilt.Contains(tt.purl)
+			if err != nil || got != tt.want {
+				t.Errorf("Contains(%q): got %v, %v; want %v, nil", tt.purl, got, err, tt.want)
+			}
+		})
+	}
+	t.Run("raw and invalid", func(t *testing.T) {
+		s := sbom.FromPurls([]string{"pkg:pypi/PyYAML@6.0.1", " pkg:pypi/pyyaml@6.0.1 ", "", "not a purl", "pkg:golang/golang.org/x/net@v0.17.0"})
+		if got, want := s.Purls(), []string{"pkg:golang/golang.org/x/net@v0.17.0", "pkg:pypi/pyyaml@6.0.1"}; !slices.Equal(got, want) {
+			t.Errorf("Purls: got %q, want %q", got, want)
+		}
+		if got, want := s.InvalidPurls(), []string{"not a purl"}; !slices.Equal(got, want) {
+			t.Errorf("InvalidPurls: got %q, want %q", got, want)
+		}
+	})
+}

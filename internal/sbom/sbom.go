@@ -96,6 +96,19 @@ func (s *SBOM) addPurl(raw string) {
 	s.count++
 }
 
+// FromPurls returns the SBOM that lists purls, in any form and order; it
+// is how a caller rebuilds an SBOM from the Purls it kept of a parsed one
+// without writing and parsing a document. Format, Wrapper, PredicateType
+// and Packages are left for the caller to set. Purls that do not parse are
+// kept as InvalidPurls and never match.
+func FromPurls(purls []string) *SBOM {
+	s := &SBOM{byName: make(map[string][]string, len(purls))}
+	for _, p := range purls {
+		s.addPurl(p)
+	}
+	return s
+}
+
 // Purls returns the distinct purls of the document, normalised by
 // packageurl-go (type-specific case rules, sorted qualifiers), sorted.
 func (s *SBOM) Purls() []string {
