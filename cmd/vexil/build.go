@@ -13,16 +13,14 @@ import (
 
 // buildOptions are the inputs of `vexil build`.
 type buildOptions struct {
-	env     *environment
-	globals *globalOptions
-	docs    documentOptions
+	docs documentOptions
 
 	Out string
 }
 
 // newBuildCmd builds `vexil build`.
 func newBuildCmd(env *environment, g *globalOptions) *cobra.Command {
-	opts := &buildOptions{env: env, globals: g}
+	opts := &buildOptions{docs: documentOptions{env: env, globals: g}}
 	cmd := &cobra.Command{
 		Use:   "build --out DIR",
 		Short: "Write the OpenVEX document of every release, unsigned",
@@ -49,23 +47,20 @@ func runBuild(cmd *cobra.Command, opts *buildOptions) error {
 	if opts.Out == "" {
 		return usageErrorf("--out DIR is required")
 	}
-	ws, err := openWorkspace(opts.env, opts.globals, opts.env.Err, report.Text)
-	if err != nil {
-		return err
-	}
-	popts, err := opts.docs.options(opts.env, opts.globals, ws)
+	env := opts.docs.env
+	ws, popts, err := opts.docs.open()
 	if err != nil {
 		return err
 	}
 	res, err := publish.Documents(cmd.Context(), popts)
 	if err != nil {
-		return renderFindings(opts.env.Out, ws, err)
+		return renderFindings(env.Out, ws, err)
 	}
 	out := ws.abs(opts.Out)
 	written := 0
 	for _, rel := range res.Releases {
 		if rel.Document == nil {
-			fmt.Fprintf(opts.env.Err, "%s:%s: no statement is about this release\n", rel.Product, rel.Tag)
+			fmt.Fprintf(env.Err, "%s:%s: no statement is about this release\n", rel.Product, rel.Tag)
 			continue
 		}
 		path := filepath.Join(out, rel.Product, rel.Tag+".openvex.json")
@@ -76,8 +71,8 @@ func runBuild(cmd *cobra.Command, opts *buildOptions) error {
 			return fmt.Errorf("writing documents: %w", err)
 		}
 		written++
-		fmt.Fprintln(opts.env.Out, ws.display(path))
+		fmt.Fprintln(env.Out, ws.display(path))
 	}
-	fmt.Fprintf(opts.env.Err, "%s from commit %s\n", report.Plural(written, "document"), res.Commit)
+	fmt.Fprintf(env.Err, "%s from commit %s\n", report.Plural(written, "document"), res.Commit)
 	return nil
 }

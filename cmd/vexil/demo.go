@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -130,17 +129,30 @@ func (d *demoRun) title(s string) {
 func (d *demoRun) vexil(args ...string) error { return d.vexilEnv("", args...) }
 
 // vexilEnv is vexil for a command shown with environment variables
-// (vars, "NAME=value ...") that the caller has set.
+// (vars, "NAME=value ..."): the command's environment holds those alone.
 func (d *demoRun) vexilEnv(vars string, args ...string) error {
-	if vars != "" {
-		vars += " "
+	shown := vars
+	if shown != "" {
+		shown += " "
 	}
-	fmt.Fprintf(d.out, "$ %svexil %s\n", vars, quoteArgs(args))
-	env := &environment{In: strings.NewReader(""), Out: d.out, Err: d.out, Getwd: func() (string, error) { return d.repo, nil }}
+	fmt.Fprintf(d.out, "$ %svexil %s\n", shown, quoteArgs(args))
+	env := &environment{In: strings.NewReader(""), Out: d.out, Err: d.out, Getwd: func() (string, error) { return d.repo, nil },
+		Getenv: envOf(vars)}
 	if code := run(d.ctx, env, args); code != exitOK {
 		return fmt.Errorf("demo step `vexil %s` exited %d", quoteArgs(args), code)
 	}
 	return nil
+}
+
+// envOf returns a Getenv that knows vars ("NAME=value ...") and nothing
+// else.
+func envOf(vars string) func(string) string {
+	m := map[string]string{}
+	for _, kv := range strings.Fields(vars) {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return func(key string) string { return m[key] }
 }
 
 // cache returns the registry cache of the demo's commands, inside the
@@ -235,20 +247,10 @@ func (d *demoRun) publish() error {
 	return d.publishNow()
 }
 
-// publishNow runs vexil publish with the demo key. publish reads the key's
-// password from COSIGN_PASSWORD, so the demo sets it for the step.
-func (d *demoRun) publishNow() (err error) {
-	old, had := os.LookupEnv("COSIGN_PASSWORD")
-	if err := os.Setenv("COSIGN_PASSWORD", demoPassword); err != nil {
-		return err
-	}
-	defer func() {
-		if had {
-			err = errors.Join(err, os.Setenv("COSIGN_PASSWORD", old))
-		} else {
-			err = errors.Join(err, os.Unsetenv("COSIGN_PASSWORD"))
-		}
-	}()
+// publishNow runs vexil publish with the demo key, whose password publish
+// reads from COSIGN_PASSWORD in the command's environment (the process's
+// own is left alone).
+func (d *demoRun) publishNow() error {
 	return d.vexilEnv("COSIGN_PASSWORD="+demoPassword, "publish", "--plain-http", "--key", "../"+demo.KeyFile, "--cache-dir", d.cache())
 }
 

@@ -43,10 +43,11 @@ func TestScripts(t *testing.T) {
 
 func cmdVexil(ts *testscript.TestScript, neg bool, args []string) {
 	env := &environment{
-		In:    strings.NewReader(""),
-		Out:   ts.Stdout(),
-		Err:   ts.Stderr(),
-		Getwd: func() (string, error) { return ts.MkAbs("."), nil },
+		In:     strings.NewReader(""),
+		Out:    ts.Stdout(),
+		Err:    ts.Stderr(),
+		Getwd:  func() (string, error) { return ts.MkAbs("."), nil },
+		Getenv: ts.Getenv,
 	}
 	code := run(context.Background(), env, args)
 	ts.Setenv("VEXIL_EXIT", strconv.Itoa(code))

@@ -18,9 +18,11 @@ import (
 	"github.com/vexil-dev/vexil/publish"
 )
 
-// documentOptions are the flags build and publish share: which documents
-// to make, and from what.
+// documentOptions are what build and publish share: the process they run
+// in, and the flags that choose which documents to make, and from what.
 type documentOptions struct {
+	env      *environment
+	globals  *globalOptions
 	registry registryOptions
 	// Offline skips the check rules that read SBOMs from the registries.
 	Offline bool
@@ -38,27 +40,32 @@ func (o *documentOptions) AddFlags(fs *pflag.FlagSet, offline bool) {
 	fs.BoolVar(&o.AllowDirty, "allow-dirty", false, "use statement files with uncommitted changes (timestamped by SOURCE_DATE_EPOCH, else the clock)")
 }
 
-// options returns the publish options for the workspace.
-func (o *documentOptions) options(env *environment, g *globalOptions, ws *workspace) (publish.Options, error) {
-	if err := o.registry.Validate(); err != nil {
-		return publish.Options{}, err
-	}
-	client, err := o.registry.client(g)
+// open opens the workspace of the working directory and returns it with
+// the publish options for it.
+func (o *documentOptions) open() (*workspace, publish.Options, error) {
+	ws, err := openWorkspace(o.env, o.globals, o.env.Err, report.Text)
 	if err != nil {
-		return publish.Options{}, err
+		return nil, publish.Options{}, err
+	}
+	if err := o.registry.Validate(); err != nil {
+		return nil, publish.Options{}, err
+	}
+	client, err := o.registry.client(o.globals)
+	if err != nil {
+		return nil, publish.Options{}, err
 	}
 	opts := publish.Options{Config: ws.Config, Client: client, Jobs: o.registry.Jobs, AllowDirty: o.AllowDirty, Tooling: "vexil"}
 	if !o.Offline {
-		opts.Inventory = &releaseInventory{client: client, opts: o.registry.inventoryOptions(env.Err)}
+		opts.Inventory = &releaseInventory{client: client, opts: o.registry.inventoryOptions(o.env.Err)}
 	}
 	if o.AllowDirty {
-		now, err := sourceDateEpoch(os.Getenv)
+		now, err := sourceDateEpoch(o.env.getenv)
 		if err != nil {
-			return publish.Options{}, err
+			return nil, publish.Options{}, err
 		}
 		opts.Now = now
 	}
-	return opts, nil
+	return ws, opts, nil
 }
 
 // sourceDateEpoch returns a clock stopped at $SOURCE_DATE_EPOCH, or the
@@ -117,30 +124,28 @@ func (o *signOptions) Validate() error {
 }
 
 // signer creates the signer once: the key is decrypted here.
-func (o *signOptions) signer(cmd *cobra.Command, ws *workspace) (sign.Signer, error) {
+func (o *signOptions) signer(cmd *cobra.Command, env *environment, ws *workspace) (sign.Signer, error) {
 	ctx := cmd.Context()
 	switch {
 	case o.Keyless:
-		return sign.NewKeyless(ctx, sign.KeylessOptions{FulcioURL: o.FulcioURL, RekorURL: o.RekorURL, Getenv: os.Getenv})
+		return sign.NewKeyless(ctx, sign.KeylessOptions{FulcioURL: o.FulcioURL, RekorURL: o.RekorURL, Getenv: env.getenv})
 	case sign.IsKMS(o.Key):
 		return sign.LoadKMS(ctx, o.Key)
 	}
-	return sign.LoadKey(ctx, ws.abs(o.Key), []byte(os.Getenv("COSIGN_PASSWORD")))
+	return sign.LoadKey(ctx, ws.abs(o.Key), []byte(env.getenv("COSIGN_PASSWORD")))
 }
 
 // publishOptions are the inputs of `vexil publish`.
 type publishOptions struct {
-	env     *environment
-	globals *globalOptions
-	docs    documentOptions
-	sign    signOptions
+	docs documentOptions
+	sign signOptions
 
 	DryRun bool
 }
 
 // newPublishCmd builds `vexil publish`.
 func newPublishCmd(env *environment, g *globalOptions) *cobra.Command {
-	opts := &publishOptions{env: env, globals: g}
+	opts := &publishOptions{docs: documentOptions{env: env, globals: g}}
 	cmd := &cobra.Command{
 		Use:   "publish",
 		Short: "Sign the documents of every release and push them as OCI 1.1 referrers",
@@ -180,11 +185,8 @@ func runPublish(cmd *cobra.Command, opts *publishOptions) error {
 			return err
 		}
 	}
-	ws, err := openWorkspace(opts.env, opts.globals, opts.env.Err, report.Text)
-	if err != nil {
-		return err
-	}
-	popts, err := opts.docs.options(opts.env, opts.globals, ws)
+	env := opts.docs.env
+	ws, popts, err := opts.docs.open()
 	if err != nil {
 		return err
 	}
@@ -192,24 +194,24 @@ func runPublish(cmd *cobra.Command, opts *publishOptions) error {
 	if opts.DryRun {
 		res, err = publish.Plan(cmd.Context(), popts)
 	} else {
-		signer, serr := opts.sign.signer(cmd, ws)
+		signer, serr := opts.sign.signer(cmd, env, ws)
 		if serr != nil {
 			return fmt.Errorf("loading the signer: %w", serr)
 		}
 		popts.Signer = signer
-		counted := isTerminal(opts.env.Err)
+		counted := isTerminal(env.Err)
 		popts.Progress = func(e publish.Event) {
 			if counted {
-				fmt.Fprintf(opts.env.Err, "[%*d/%d] ", len(strconv.Itoa(e.Total)), e.Done, e.Total)
+				fmt.Fprintf(env.Err, "[%*d/%d] ", len(strconv.Itoa(e.Total)), e.Done, e.Total)
 			}
-			fmt.Fprintln(opts.env.Err, progressLine(e))
+			fmt.Fprintln(env.Err, progressLine(e))
 		}
 		res, err = publish.Run(cmd.Context(), popts)
 	}
 	if err != nil {
-		return renderFindings(opts.env.Out, ws, err)
+		return renderFindings(env.Out, ws, err)
 	}
-	return renderResult(opts.env.Out, opts.globals.Output, res)
+	return renderResult(env.Out, opts.docs.globals.Output, res)
 }
 
 // isTerminal reports whether w is a terminal, where progress lines say how

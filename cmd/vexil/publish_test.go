@@ -62,10 +62,12 @@ justification: vulnerable_code_not_in_execute_path
 	return dir
 }
 
-// vexilIn runs vexil in dir and returns its exit code, stdout and stderr.
-func vexilIn(dir string, args ...string) (int, string, string) {
+// vexilIn runs vexil in dir with the environment vars and returns its
+// exit code, stdout and stderr.
+func vexilIn(dir string, vars map[string]string, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	env := &environment{In: strings.NewReader(""), Out: &out, Err: &errb, Getwd: func() (string, error) { return dir, nil }}
+	env := &environment{In: strings.NewReader(""), Out: &out, Err: &errb, Getwd: func() (string, error) { return dir, nil },
+		Getenv: func(k string) string { return vars[k] }}
 	code := run(context.Background(), env, args)
 	return code, out.String(), errb.String()
 }
@@ -79,7 +81,7 @@ func TestPublishCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := publishRepo(t, reg)
-	t.Setenv("COSIGN_PASSWORD", "pw")
+	pw := map[string]string{"COSIGN_PASSWORD": "pw"}
 	args := []string{"publish", "--plain-http", "--key", "cosign.key", "--cache-dir", filepath.Join(dir, "cache"), "-o", "json"}
 
 	type summary struct {
@@ -87,7 +89,7 @@ func TestPublishCommand(t *testing.T) {
 		ContentDigest                                     string `json:"content_digest"`
 	}
 	for _, want := range []struct{ status, line string }{{"pushed", "pushed     proxy:enterprise-2.19.0 "}, {"skipped", "up to date proxy:enterprise-2.19.0 "}} {
-		code, stdout, stderr := vexilIn(dir, args...)
+		code, stdout, stderr := vexilIn(dir, pw, args...)
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
@@ -110,19 +112,17 @@ func TestPublishCommand(t *testing.T) {
 		}
 	}
 
-	t.Setenv("COSIGN_PASSWORD", "wrong")
-	code, _, stderr := vexilIn(dir, "publish", "--plain-http", "--key", "cosign.key")
+	code, _, stderr := vexilIn(dir, map[string]string{"COSIGN_PASSWORD": "wrong"}, "publish", "--plain-http", "--key", "cosign.key")
 	if code != exitUsage || !strings.Contains(stderr, "hint: check --key and COSIGN_PASSWORD") {
 		t.Errorf("wrong password: exit %d, want %d with a hint:\n%s", code, exitUsage, stderr)
 	}
 
 	// a new statement, and a registry that refuses every manifest PUT
-	t.Setenv("COSIGN_PASSWORD", "pw")
 	if err := os.WriteFile(filepath.Join(dir, "statements/proxy/CVE-2099-0001.yaml"), []byte("vulnerability: CVE-2099-0001\nproducts: [proxy]\nstatus: under_investigation\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	reg.Inject(registrytest.Fault{Match: registrytest.OfKind(registrytest.KindManifestPut), Times: -1, Status: 500})
-	code, _, stderr = vexilIn(dir, "publish", "--plain-http", "--key", "cosign.key", "--allow-dirty", "--offline")
+	code, _, stderr = vexilIn(dir, pw, "publish", "--plain-http", "--key", "cosign.key", "--allow-dirty", "--offline")
 	t.Logf("failing registry:\n%s", stderr)
 	if code != exitFailure || !strings.Contains(stderr, "subjects done") || !strings.Contains(stderr, "not done: ") ||
 		!strings.Contains(stderr, "hint: run 'vexil publish' again: it pushes only what is missing") {

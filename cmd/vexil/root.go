@@ -11,7 +11,7 @@ import (
 
 // Main runs vexil with args and returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return run(ctx, &environment{In: stdin, Out: stdout, Err: stderr, Getwd: os.Getwd}, args)
+	return run(ctx, &environment{In: stdin, Out: stdout, Err: stderr, Getwd: os.Getwd, Getenv: os.Getenv}, args)
 }
 
 // environment is what a command may touch of the process it runs in, so
@@ -22,10 +22,22 @@ type environment struct {
 	// Getwd returns the working directory, against which relative paths
 	// of the command line are resolved.
 	Getwd func() (string, error)
+	// Getenv returns an environment variable (COSIGN_PASSWORD,
+	// SIGSTORE_ID_TOKEN, SOURCE_DATE_EPOCH, ...); nil is an empty
+	// environment. Commands read the environment only through getenv.
+	Getenv func(string) string
 
 	// started is set once a command's RunE begins: errors before that are
 	// cobra's usage errors (see markStart).
 	started bool
+}
+
+// getenv returns the environment variable key, "" when unset.
+func (e *environment) getenv(key string) string {
+	if e.Getenv == nil {
+		return ""
+	}
+	return e.Getenv(key)
 }
 
 // run builds the command tree, executes args and maps the outcome to an
