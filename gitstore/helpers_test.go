@@ -2,13 +2,12 @@ package gitstore
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/vexil-dev/vexil/internal/gittest"
 )
 
 // cliRepo is a repository driven by the real git CLI, with a clock that
@@ -26,9 +25,7 @@ var epoch = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newCLIRepo(t testing.TB) *cliRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git CLI not installed")
-	}
+	gittest.Require(t)
 	r := &cliRepo{t: t, dir: t.TempDir()}
 	r.git("init", "-q", "-b", "main")
 	return r
@@ -37,7 +34,7 @@ func newCLIRepo(t testing.TB) *cliRepo {
 // git runs a git command in the repository and returns its trimmed stdout.
 func (r *cliRepo) git(args ...string) string {
 	r.t.Helper()
-	return runGit(r.t, r.dir, r.now(), args...)
+	return gittest.Run(r.t, r.dir, r.now(), args...)
 }
 
 func (r *cliRepo) now() time.Time { return epoch.Add(time.Duration(r.tick) * time.Minute) }
@@ -46,46 +43,14 @@ func (r *cliRepo) now() time.Time { return epoch.Add(time.Duration(r.tick) * tim
 func tryGit(r *cliRepo, args ...string) error {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = r.dir
-	cmd.Env = gitEnv(r.dir, r.now())
+	cmd.Env = gittest.Env(r.dir, r.now())
 	return cmd.Run()
-}
-
-func gitEnv(dir string, when time.Time) []string {
-	date := fmt.Sprintf("%d +0000", when.Unix())
-	return append(os.Environ(),
-		"HOME="+dir, "XDG_CONFIG_HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com",
-		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com",
-		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date,
-		"GIT_PROTOCOL_FROM_USER=1", "LC_ALL=C")
-}
-
-func runGit(t testing.TB, dir string, when time.Time, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = gitEnv(dir, when)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // write writes files (path -> content) in the work tree.
 func (r *cliRepo) write(files map[string]string) {
 	r.t.Helper()
-	for p, content := range files {
-		full := filepath.Join(r.dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
+	gittest.Write(r.t, r.dir, files)
 }
 
 // commit stages everything and commits at the next tick, returning the hash.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vexil-dev/vexil/internal/gittest"
 )
 
 // TestLastChanges walks a history with a rename, a revert and a late merge
@@ -325,7 +327,7 @@ func TestLastChangesShallow(t *testing.T) {
 	four := r.commit("four")
 
 	clone := t.TempDir()
-	runGit(t, clone, r.now(), "clone", "-q", "--depth", "2", "file://"+r.dir, "c")
+	gittest.Run(t, clone, r.now(), "clone", "-q", "--depth", "2", "file://"+r.dir, "c")
 	repo, err := Open(filepath.Join(clone, "c"))
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/vexil-dev/vexil/internal/gittest"
 )
 
 func TestResolve(t *testing.T) {
@@ -27,9 +29,9 @@ func TestResolve(t *testing.T) {
 	three := r.commit("three")
 
 	clone := t.TempDir()
-	runGit(t, clone, r.now(), "clone", "-q", "file://"+r.dir, "c")
+	gittest.Run(t, clone, r.now(), "clone", "-q", "file://"+r.dir, "c")
 	cdir := filepath.Join(clone, "c")
-	runGit(t, cdir, r.now(), "checkout", "-q", "--detach", two)
+	gittest.Run(t, cdir, r.now(), "checkout", "-q", "--detach", two)
 	repo, err := Open(cdir)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +126,7 @@ func TestShallowBase(t *testing.T) {
 	r.commit("three")
 
 	clone := t.TempDir()
-	runGit(t, clone, r.now(), "clone", "-q", "--depth", "1", "file://"+r.dir, "c")
+	gittest.Run(t, clone, r.now(), "clone", "-q", "--depth", "1", "file://"+r.dir, "c")
 	repo, err := Open(filepath.Join(clone, "c"))
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +148,7 @@ func TestShallowBase(t *testing.T) {
 	r.write(map[string]string{"b": "2\n"})
 	r.commit("pr two")
 	clone2 := t.TempDir()
-	runGit(t, clone2, r.now(), "clone", "-q", "--depth", "2", "--no-single-branch", "file://"+r.dir, "c")
+	gittest.Run(t, clone2, r.now(), "clone", "-q", "--depth", "2", "--no-single-branch", "file://"+r.dir, "c")
 	repo2, err := Open(filepath.Join(clone2, "c"))
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +187,7 @@ func TestOpen(t *testing.T) {
 	})
 	t.Run("bare", func(t *testing.T) {
 		bare := t.TempDir()
-		runGit(t, bare, r.now(), "init", "-q", "--bare")
+		gittest.Run(t, bare, r.now(), "init", "-q", "--bare")
 		_, err := Open(bare)
 		if !errors.Is(err, ErrNotRepository) {
 			t.Errorf("got %v, want ErrNotRepository", err)

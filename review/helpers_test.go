@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/vexil-dev/vexil/gitstore"
+	"github.com/vexil-dev/vexil/internal/gittest"
 	"github.com/vexil-dev/vexil/internal/report"
 	"github.com/vexil-dev/vexil/statements"
 )
@@ -39,9 +38,7 @@ type gitRepo struct {
 
 func newGitRepo(t *testing.T) *gitRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git CLI not installed")
-	}
+	gittest.Require(t)
 	g := &gitRepo{t: t, dir: t.TempDir()}
 	g.git("init", "-q", "-b", "main")
 	return g
@@ -50,41 +47,17 @@ func newGitRepo(t *testing.T) *gitRepo {
 // when returns the time of commit number n (0-based).
 func when(n int) time.Time { return epoch.Add(time.Duration(n) * time.Hour) }
 
+// git runs a git command in the work tree, committing at the time of the
+// next commit, and returns its trimmed stdout.
 func (g *gitRepo) git(args ...string) string {
 	g.t.Helper()
-	return runGit(g.t, g.dir, g.commits, args...)
-}
-
-func runGit(t testing.TB, dir string, n int, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	date := when(n).Format(time.RFC3339)
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com",
-		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com",
-		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date,
-		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-	)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return gittest.Run(g.t, g.dir, when(g.commits), args...)
 }
 
 // write writes files (path -> content) below the work tree root.
 func (g *gitRepo) write(files map[string]string) {
 	g.t.Helper()
-	for p, content := range files {
-		name := filepath.Join(g.dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			g.t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
-			g.t.Fatal(err)
-		}
-	}
+	gittest.Write(g.t, g.dir, files)
 }
 
 func (g *gitRepo) remove(paths ...string) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vexil-dev/vexil/gitstore"
+	"github.com/vexil-dev/vexil/internal/gittest"
 	"github.com/vexil-dev/vexil/statements"
 )
 
@@ -397,7 +398,7 @@ func TestRunShallow(t *testing.T) {
 	g.commit("main moves on")
 
 	clone := t.TempDir()
-	runGit(t, filepath.Dir(clone), 0, "clone", "-q", "--depth", "1", "--branch", "pr", "file://"+g.dir, clone)
+	gittest.Run(t, filepath.Dir(clone), epoch, "clone", "-q", "--depth", "1", "--branch", "pr", "file://"+g.dir, clone)
 	t.Run("base not fetched", func(t *testing.T) {
 		_, err := run(t, clone, "origin/main", Options{})
 		if !errors.Is(err, gitstore.ErrShallow) || !errors.Is(err, gitstore.ErrUnknownRevision) {
@@ -407,14 +408,14 @@ func TestRunShallow(t *testing.T) {
 			t.Errorf("error %q does not say how to fetch", err)
 		}
 	})
-	runGit(t, clone, 0, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+	gittest.Run(t, clone, epoch, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
 	t.Run("history between not fetched", func(t *testing.T) {
 		_, err := run(t, clone, "origin/main", Options{})
 		if !errors.Is(err, gitstore.ErrShallow) {
 			t.Fatalf("got %v, want ErrShallow", err)
 		}
 	})
-	runGit(t, clone, 0, "fetch", "-q", "--unshallow", "origin")
+	gittest.Run(t, clone, epoch, "fetch", "-q", "--unshallow", "origin")
 	t.Run("unshallowed", func(t *testing.T) {
 		res, err := run(t, clone, "origin/main", Options{})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vexil-dev/vexil/gitstore"
+	"github.com/vexil-dev/vexil/internal/gittest"
 	"github.com/vexil-dev/vexil/statements"
 )
 
@@ -83,7 +84,7 @@ func TestTimestampsShallow(t *testing.T) {
 	g.write(map[string]string{fileNet: stmt("CVE-2024-24790", "proxy", statements.StatusFixed)})
 	g.commit("fix")
 	clone := t.TempDir()
-	runGit(t, filepath.Dir(clone), 0, "clone", "-q", "--depth", "1", "file://"+g.dir, clone)
+	gittest.Run(t, filepath.Dir(clone), epoch, "clone", "-q", "--depth", "1", "file://"+g.dir, clone)
 	_, err := Timestamps(context.Background(), clone, time.Now())
 	if !errors.Is(err, gitstore.ErrShallow) {
 		t.Fatalf("got %v, want ErrShallow", err)
