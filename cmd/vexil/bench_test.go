@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -88,24 +91,120 @@ func writeBenchRepo(b *testing.B, host string) (string, int) {
 }
 
 // vmHWM returns the process's peak resident set size in bytes.
-func vmHWM(b *testing.B) float64 {
+func vmHWM(tb testing.TB) float64 { return procStatus(tb, "VmHWM:") }
+
+// procStatus returns a size field of /proc/self/status in bytes.
+func procStatus(tb testing.TB, field string) float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		b.Skipf("no /proc: %v", err)
+		tb.Skipf("no /proc: %v", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
 			if err != nil {
-				b.Fatal(err)
+				tb.Fatal(err)
 			}
 			return float64(kb) * 1024
 		}
 	}
-	b.Fatal("no VmHWM in /proc/self/status")
+	tb.Fatalf("no %s in /proc/self/status", field)
 	return 0
+}
+
+// childEnv names the environment variables through which
+// BenchmarkCheckOnline hands one check to TestCheckOnlineChild.
+const (
+	childRootEnv  = "VEXIL_BENCH_CHILD_ROOT"
+	childCacheEnv = "VEXIL_BENCH_CHILD_CACHE"
+	childOutEnv   = "VEXIL_BENCH_CHILD_OUT"
+)
+
+// childFigures is what one check costs the client alone, measured in a
+// process of its own, without the in-process registry.
+type childFigures struct {
+	Exit int `json:"exit"`
+	// StartRSS is the child's resident set before the check; PeakRSS its
+	// peak (VmHWM) after.
+	StartRSS float64 `json:"startRSS"`
+	PeakRSS  float64 `json:"peakRSS"`
+	// Bytes and Allocs are the heap allocations of the check.
+	Bytes  uint64 `json:"bytes"`
+	Allocs uint64 `json:"allocs"`
+	// PeakHeap is the most heap in use seen by a sampler during the check.
+	PeakHeap uint64 `json:"peakHeap"`
+}
+
+// TestCheckOnlineChild is not a test of its own: BenchmarkCheckOnline runs
+// the test binary again with only this function, to measure one check's
+// memory in a process that holds no registry. Otherwise it is skipped.
+func TestCheckOnlineChild(t *testing.T) {
+	root := os.Getenv(childRootEnv)
+	if root == "" {
+		t.Skip("run by BenchmarkCheckOnline only")
+	}
+	fig := childFigures{StartRSS: procStatus(t, "VmRSS:")}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	done := make(chan struct{})
+	sampled := make(chan uint64)
+	go func() {
+		var peak uint64
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(samples)
+			peak = max(peak, samples[0].Value.Uint64())
+			select {
+			case <-done:
+				sampled <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	var stdout, stderr bytes.Buffer
+	env := &environment{In: strings.NewReader(""), Out: &stdout, Err: &stderr, Getwd: func() (string, error) { return root, nil }}
+	fig.Exit = run(context.Background(), env, []string{"check", "--plain-http", "--cache-dir", os.Getenv(childCacheEnv)})
+	runtime.ReadMemStats(&after)
+	close(done)
+	fig.PeakHeap = <-sampled
+	fig.PeakRSS = vmHWM(t)
+	fig.Bytes, fig.Allocs = after.TotalAlloc-before.TotalAlloc, after.Mallocs-before.Mallocs
+	b, err := json.Marshal(fig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(os.Getenv(childOutEnv), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkInChild runs one check over root with cacheDir in a child process
+// and returns what it cost the client alone.
+func checkInChild(b *testing.B, root, cacheDir string) childFigures {
+	b.Helper()
+	out := filepath.Join(b.TempDir(), "figures.json")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckOnlineChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childRootEnv+"="+root, childCacheEnv+"="+cacheDir, childOutEnv+"="+out)
+	if o, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("child check: %v\n%s", err, o)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fig childFigures
+	if err := json.Unmarshal(data, &fig); err != nil {
+		b.Fatal(err)
+	}
+	if fig.Exit != exitFindings {
+		b.Fatalf("child check: exit %d, want %d", fig.Exit, exitFindings)
+	}
+	return fig
 }
 
 // cpuTime returns the user and system CPU time the process has used.
@@ -117,19 +216,18 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// resetHWM sets the peak resident set size back to the current one.
-func resetHWM() {
-	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-}
-
 // BenchmarkCheckOnline runs `vexil check` in-process over 1,000 statements
 // about 20 products × 5 releases × 2 platforms whose SBOMs list 3,000
 // packages each, on olareg behind the counting front: cold (empty cache)
 // and warm (every blob cached). It reports the registry requests per run
-// by kind, the process CPU time per run (user+system, the in-process
-// registry's included) as cpu-ms/op, and the peak RSS of the process
-// (VmHWM, which includes the in-memory registry and its ~200 SBOMs) as
-// peak-RSS-bytes, next to the RSS before the loop (start-RSS-bytes).
+// by kind and the process CPU time per run (user+system, the in-process
+// registry's included) as cpu-ms/op. B/op, allocs/op and the process's
+// RSS count the registry too (it holds ~200 SBOMs in memory), so after
+// the loop one more check runs in a child process of the test binary that
+// holds no registry, and what that check alone cost is reported:
+// client-B/op and client-allocs/op (heap allocated), client-peak-heap-bytes
+// (live heap, sampled every 5ms), client-peak-RSS-bytes (VmHWM) and
+// client-start-RSS-bytes (the child's RSS before the check).
 func BenchmarkCheckOnline(b *testing.B) {
 	ctx := context.Background()
 	reg := registrytest.NewOlareg(b)
@@ -163,41 +261,42 @@ func BenchmarkCheckOnline(b *testing.B) {
 			b.Fatalf("got %d subcomponent-not-in-sbom findings, want %d\n%s", got, wantErrors, stdout.String())
 		}
 	}
-	report := func(b *testing.B, base float64, cpu time.Duration) {
+	report := func(b *testing.B, cpu time.Duration, counts map[registrytest.Kind]int, child childFigures) {
 		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
-		b.ReportMetric(vmHWM(b), "peak-RSS-bytes")
-		b.ReportMetric(base, "start-RSS-bytes")
-		for k, v := range reg.Counts() {
+		for k, v := range counts {
 			b.ReportMetric(float64(v)/float64(b.N), strings.ReplaceAll(string(k), " ", "-")+"/op")
 		}
+		b.ReportMetric(float64(child.Bytes), "client-B/op")
+		b.ReportMetric(float64(child.Allocs), "client-allocs/op")
+		b.ReportMetric(float64(child.PeakHeap), "client-peak-heap-bytes")
+		b.ReportMetric(child.PeakRSS, "client-peak-RSS-bytes")
+		b.ReportMetric(child.StartRSS, "client-start-RSS-bytes")
 	}
 	b.Run("cold", func(b *testing.B) {
-		runtime.GC()
-		resetHWM()
-		base := vmHWM(b)
 		reg.ResetCounts()
 		b.ReportAllocs()
 		cpu := cpuTime()
 		for b.Loop() {
 			check(b, b.TempDir())
 		}
-		report(b, base, cpuTime()-cpu)
+		cpu = cpuTime() - cpu
+		counts := reg.Counts()
+		report(b, cpu, counts, checkInChild(b, root, b.TempDir()))
 	})
 	b.Run("warm", func(b *testing.B) {
 		dir := b.TempDir()
 		check(b, dir)
-		runtime.GC()
-		resetHWM()
-		base := vmHWM(b)
 		reg.ResetCounts()
 		b.ReportAllocs()
 		cpu := cpuTime()
 		for b.Loop() {
 			check(b, dir)
 		}
-		report(b, base, cpuTime()-cpu)
+		cpu = cpuTime() - cpu
 		if n := reg.Count(registrytest.KindBlobGet); n != 0 {
 			b.Errorf("warm: %d blob GETs, want 0", n)
 		}
+		counts := reg.Counts()
+		report(b, cpu, counts, checkInChild(b, root, dir))
 	})
 }
