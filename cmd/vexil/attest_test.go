@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -12,6 +14,14 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/rogpeppe/go-internal/testscript"
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
+	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+	"github.com/sigstore/sigstore-go/pkg/tlog"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/vexil-dev/vexil/internal/demo"
 	"github.com/vexil-dev/vexil/internal/oci"
@@ -34,8 +44,12 @@ const attestPassword = "script"
 //	    another digest (P or "index"), -type gives the statement another
 //	    predicate type (the annotations still say OpenVEX), -tamper swaps
 //	    the signed payload for one saying "affected", -unsigned pushes a
-//	    plain in-toto statement as Docker Scout does. Sets $ATTESTED to
-//	    the referrer digest, shortened as vexil prints it.
+//	    plain in-toto statement as Docker Scout does. -keyless IDENTITY
+//	    signs keylessly instead, as a CI job with an OIDC token from
+//	    https://token.actions.githubusercontent.com would, through
+//	    sigstore-go's in-memory Fulcio and Rekor, and writes the
+//	    trusted_root.json that trusts them to KEY/trusted_root.json. Sets
+//	    $ATTESTED to the referrer digest, shortened as vexil prints it.
 func cmdAttest(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: attest keypair NAME | attest KEY REPO TAG STATUS [flags]")
@@ -58,6 +72,7 @@ func cmdAttest(ts *testscript.TestScript, neg bool, args []string) {
 	predicateType := fs.String("type", sign.DefaultPredicateType, "predicate type of the statement")
 	tamper := fs.Bool("tamper", false, "swap the signed payload, keeping the signature")
 	unsigned := fs.Bool("unsigned", false, "push a plain in-toto statement")
+	keyless := fs.String("keyless", "", "sign keylessly as this certificate identity")
 	ts.Check(fs.Parse(args[4:]))
 
 	host := ts.Getenv("REGISTRY")
@@ -95,6 +110,14 @@ func cmdAttest(ts *testscript.TestScript, neg bool, args []string) {
 		layer, err = st.Encode()
 		ts.Check(err)
 		artifactType = oci.MediaTypeInToto
+	case *keyless != "":
+		payload, err := st.Encode()
+		ts.Check(err)
+		var root []byte
+		layer, root = keylessBundle(ts, *keyless, keylessIssuer, payload)
+		dir := ts.MkAbs(args[0])
+		ts.Check(os.MkdirAll(dir, 0o755))
+		ts.Check(os.WriteFile(filepath.Join(dir, "trusted_root.json"), root, 0o644))
 	default:
 		signer, err := sign.LoadKey(ctx, filepath.Join(ts.MkAbs(args[0]), demo.KeyFile), []byte(attestPassword))
 		ts.Check(err)
@@ -141,4 +164,69 @@ func scriptDocument(ts *testscript.TestScript, rel oci.Release, status vex.Statu
 	b, err := vex.Canonical(doc)
 	ts.Check(err)
 	return b
+}
+
+// keylessIssuer is the OIDC issuer of `attest -keyless`: GitHub Actions'.
+const keylessIssuer = "https://token.actions.githubusercontent.com"
+
+// keylessBundle signs an in-toto statement keylessly with sigstore-go's
+// in-memory Fulcio and Rekor and returns the sigstore bundle and a
+// trusted_root.json that trusts that Fulcio and Rekor. (pull's
+// TestKeyless and internal/sign's TestVerifyKeyless build theirs the same
+// way; test helpers cannot be shared across packages' tests.)
+func keylessBundle(ts *testscript.TestScript, identity, issuer string, statement []byte) (bundle, trustedRoot []byte) {
+	vs, err := ca.NewVirtualSigstore()
+	ts.Check(err)
+	entity, err := vs.AttestAtTime(identity, issuer, statement, time.Now().Add(5*time.Minute), true)
+	ts.Check(err)
+	vc, err := entity.VerificationContent()
+	ts.Check(err)
+	sc, err := entity.SignatureContent()
+	ts.Check(err)
+	entries, err := entity.TlogEntries()
+	ts.Check(err)
+	env := sc.EnvelopeContent().RawEnvelope()
+	payload, err := base64.StdEncoding.DecodeString(env.Payload)
+	ts.Check(err)
+	sig, err := base64.StdEncoding.DecodeString(env.Signatures[0].Sig)
+	ts.Check(err)
+	// A bundle's log entry names its kind and version, and carries the
+	// signed entry timestamp; the virtual Rekor leaves both to the caller.
+	tle := entries[0].TransparencyLogEntry()
+	var body struct {
+		Kind       string `json:"kind"`
+		APIVersion string `json:"apiVersion"`
+	}
+	ts.Check(json.Unmarshal(tle.GetCanonicalizedBody(), &body))
+	tle.KindVersion = &protorekor.KindVersion{Kind: body.Kind, Version: body.APIVersion}
+	set, err := vs.RekorSignPayload(tlog.RekorPayload{
+		Body:           base64.StdEncoding.EncodeToString(tle.GetCanonicalizedBody()),
+		IntegratedTime: tle.GetIntegratedTime(), LogIndex: tle.GetLogIndex(), LogID: hex.EncodeToString(tle.GetLogId().GetKeyId()),
+	})
+	ts.Check(err)
+	tle.InclusionPromise = &protorekor.InclusionPromise{SignedEntryTimestamp: set}
+	bundle, err = protojson.Marshal(&protobundle.Bundle{
+		MediaType: sign.BundleMediaType,
+		VerificationMaterial: &protobundle.VerificationMaterial{
+			Content:     &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: vc.Certificate().Raw}},
+			TlogEntries: []*protorekor.TransparencyLogEntry{tle},
+		},
+		Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: &protodsse.Envelope{
+			Payload: payload, PayloadType: env.PayloadType, Signatures: []*protodsse.Signature{{Sig: sig}},
+		}},
+	})
+	ts.Check(err)
+	// The virtual log is keyed by its hex key ID; a trusted root holds the
+	// raw bytes.
+	logs := map[string]*root.TransparencyLog{}
+	for id, l := range vs.RekorLogs() {
+		l.ID, err = hex.DecodeString(id)
+		ts.Check(err)
+		logs[id] = l
+	}
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, vs.FulcioCertificateAuthorities(), nil, vs.TimestampingAuthorities(), logs)
+	ts.Check(err)
+	trustedRoot, err = tr.MarshalJSON()
+	ts.Check(err)
+	return bundle, trustedRoot
 }
