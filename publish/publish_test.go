@@ -6,16 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/vexil-dev/vexil/internal/cosigntest"
+	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/registrytest"
 	"github.com/vexil-dev/vexil/internal/sign"
 	"github.com/vexil-dev/vexil/publish"
@@ -549,5 +553,85 @@ func TestTagsShareAnImage(t *testing.T) {
 		if n := len(vexilReferrers(t, c, s.Repository, s.Descriptor)); n != 1 {
 			t.Errorf("%s: %d referrers, want 1", s.Reference(), n)
 		}
+	}
+}
+
+// The guard compares the bytes of each release's manifest, not what the
+// registry says they are: a tag that comes back with the same index
+// reformatted (the same JSON, one more byte) fails the run, whether the
+// registry names the new bytes' digest or still the old one.
+func TestReleaseBytesChanged(t *testing.T) {
+	tests := []struct {
+		name   string
+		header func(original, reformatted []byte) digest.Digest
+		want   error
+		msg    func(host string, original, reformatted []byte) string
+	}{
+		{"digest of the new bytes",
+			func(_, reformatted []byte) digest.Digest { return digest.FromBytes(reformatted) },
+			publish.ErrReleaseChanged,
+			func(repo string, original, reformatted []byte) string {
+				return fmt.Sprintf("%s:v1.0 was %s (%d bytes), is now %s (%d bytes)",
+					repo, digest.FromBytes(original), len(original), digest.FromBytes(reformatted), len(reformatted))
+			}},
+		{"digest of the old bytes",
+			func(original, _ []byte) digest.Digest { return digest.FromBytes(original) },
+			oci.ErrDigestMismatch,
+			func(repo string, original, reformatted []byte) string {
+				return fmt.Sprintf("resolving %s:v1.0 after publishing: resolving %s:v1.0: %v: registry says %s, content is %s",
+					repo, repo, oci.ErrDigestMismatch, digest.FromBytes(original), digest.FromBytes(reformatted))
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			reg := registrytest.NewOlareg(t)
+			fx := pushReleases(t, reg, "acme/proxy", "v1.0")
+			dir := vexRepo(t, reg.Ref("acme/proxy"))
+			signer, _ := keyPair(t)
+
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+reg.Host+"/v2/acme/proxy/manifests/v1.0", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Accept", ocispec.MediaTypeImageIndex)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			original, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET v1.0: %s, %v", resp.Status, err)
+			}
+			if got := digest.FromBytes(original); got != fx[0].Digest {
+				t.Fatalf("v1.0 is %s, want %s", got, fx[0].Digest)
+			}
+			reformatted := append(bytes.Clone(original), '\n')
+			lying := func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", ocispec.MediaTypeImageIndex)
+				w.Header().Set("Docker-Content-Digest", tt.header(original, reformatted).String())
+				w.Write(reformatted)
+			}
+
+			opts := publish.Options{Config: loadConfig(t, dir), Client: newClient(t, 0), Signer: signer, Jobs: 1}
+			injected := false
+			opts.Progress = func(publish.Event) {
+				if !injected {
+					// from now on, which is after the plan resolved the tag
+					injected = true
+					reg.Inject(registrytest.Fault{Match: func(r *http.Request) bool {
+						return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/manifests/v1.0")
+					}, Times: -1, Handler: http.HandlerFunc(lying)})
+				}
+			}
+			_, err = publish.Run(ctx, opts)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if want := tt.msg(reg.Ref("acme/proxy"), original, reformatted); !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q\nwant it to contain %q", err, want)
+			}
+		})
 	}
 }
