@@ -115,6 +115,8 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if opts.Keep {
 		return d.keep()
 	}
+	fmt.Fprintln(d.out, "Everything the demo made is gone again. To keep the registry up and try\n"+
+		"cosign, oras, regctl, grype or trivy against it, run the demo with --keep.")
 	return nil
 }
 
@@ -125,18 +127,20 @@ func (d *demoRun) title(s string) {
 }
 
 // vexil runs one vexil command in-process in the VEX repository, printing
-// it and its output.
-func (d *demoRun) vexil(args ...string) error { return d.vexilEnv("", args...) }
+// it, its output and its progress.
+func (d *demoRun) vexil(args ...string) error { return d.vexilEnv("", d.out, args...) }
 
 // vexilEnv is vexil for a command shown with environment variables
 // (vars, "NAME=value ..."): the command's environment holds those alone.
-func (d *demoRun) vexilEnv(vars string, args ...string) error {
+// Its stderr goes to progress: the show, or the demo's own log where the
+// command's stdout already says what it did.
+func (d *demoRun) vexilEnv(vars string, progress io.Writer, args ...string) error {
 	shown := vars
 	if shown != "" {
 		shown += " "
 	}
 	fmt.Fprintf(d.out, "$ %svexil %s\n", shown, quoteArgs(args))
-	env := &environment{In: strings.NewReader(""), Out: d.out, Err: d.out, Getwd: func() (string, error) { return d.repo, nil },
+	env := &environment{In: strings.NewReader(""), Out: d.out, Err: progress, Getwd: func() (string, error) { return d.repo, nil },
 		Getenv: envOf(vars)}
 	if code := run(d.ctx, env, args); code != exitOK {
 		return fmt.Errorf("demo step `vexil %s` exited %d", quoteArgs(args), code)
@@ -249,9 +253,10 @@ func (d *demoRun) publish() error {
 
 // publishNow runs vexil publish with the demo key, whose password publish
 // reads from COSIGN_PASSWORD in the command's environment (the process's
-// own is left alone).
+// own is left alone). Its progress lines, in the order the pushes finish,
+// go to the log: its stdout lists the same subjects in order.
 func (d *demoRun) publishNow() error {
-	return d.vexilEnv("COSIGN_PASSWORD="+demoPassword, "publish", "--plain-http", "--key", "../"+demo.KeyFile, "--cache-dir", d.cache())
+	return d.vexilEnv("COSIGN_PASSWORD="+demoPassword, d.log, "publish", "--plain-http", "--key", "../"+demo.KeyFile, "--cache-dir", d.cache())
 }
 
 // triage changes a statement, commits and publishes again.
