@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -298,5 +300,127 @@ func TestWriteLimitsFindingsPerFile(t *testing.T) {
 		if len(got) != statements.MaxFindingsPerFile+2 || got[statements.MaxFindingsPerFile].String() != summary {
 			t.Errorf("json (review %v): got %d findings, want %d with %q", review, len(got), statements.MaxFindingsPerFile+2, summary)
 		}
+	}
+}
+
+// TestSARIFCodeScanning checks every property GitHub code scanning
+// requires of an upload (docs: "SARIF support for code scanning"), read
+// from the raw JSON so that a renamed field fails: $schema, version 2.1.0,
+// runs[].tool.driver.name and rules[] with id, name, shortDescription,
+// fullDescription, defaultConfiguration.level and help.text; results[]
+// with message.text, a ruleIndex naming the rule of its ruleId, one
+// location whose uri is relative and whose startLine is at least 1, and a
+// primaryLocationLineHash.
+func TestSARIFCodeScanning(t *testing.T) {
+	fs := append([]statements.Finding{}, sample...)
+	fs = append(fs, statements.Finding{File: "../up/b.yaml", Line: -3, Column: -1, Rule: "made-up-rule", Severity: statements.SeverityWarning, Message: "odd"})
+	var log map[string]any
+	if err := json.Unmarshal([]byte(render(t, SARIF, fs)), &log); err != nil {
+		t.Fatal(err)
+	}
+	str := func(v any, path ...string) string {
+		for _, k := range path {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		s, _ := v.(string)
+		return s
+	}
+	if log["$schema"] != SARIFSchema || log["version"] != "2.1.0" {
+		t.Fatalf("got $schema %v version %v", log["$schema"], log["version"])
+	}
+	runs, _ := log["runs"].([]any)
+	if len(runs) != 1 {
+		t.Fatalf("got %d runs, want 1", len(runs))
+	}
+	run := runs[0].(map[string]any)
+	if got := str(run, "tool", "driver", "name"); got != "vexil" {
+		t.Errorf("got driver name %q, want vexil", got)
+	}
+	rules := run["tool"].(map[string]any)["driver"].(map[string]any)["rules"].([]any)
+	ids := make([]string, len(rules))
+	for i, r := range rules {
+		ids[i] = str(r, "id")
+		for _, path := range [][]string{{"id"}, {"name"}, {"shortDescription", "text"}, {"fullDescription", "text"}, {"help", "text"}, {"helpUri"}} {
+			if str(r, path...) == "" {
+				t.Errorf("rule %d (%s): no %s", i, ids[i], strings.Join(path, "."))
+			}
+		}
+		if lvl := str(r, "defaultConfiguration", "level"); lvl != "error" && lvl != "warning" {
+			t.Errorf("rule %s: defaultConfiguration.level %q", ids[i], lvl)
+		}
+	}
+	results := run["results"].([]any)
+	if len(results) != len(fs) {
+		t.Fatalf("got %d results, want %d", len(results), len(fs))
+	}
+	for i, r := range results {
+		m := r.(map[string]any)
+		if str(m, "message", "text") == "" {
+			t.Errorf("result %d: no message.text", i)
+		}
+		if idx, ok := m["ruleIndex"].(float64); !ok || int(idx) >= len(ids) || ids[int(idx)] != str(m, "ruleId") {
+			t.Errorf("result %d: ruleIndex %v does not name rule %q", i, m["ruleIndex"], str(m, "ruleId"))
+		}
+		locs, _ := m["locations"].([]any)
+		if len(locs) != 1 {
+			t.Fatalf("result %d: got %d locations, want 1", i, len(locs))
+		}
+		pl := locs[0].(map[string]any)["physicalLocation"]
+		if uri := str(pl, "artifactLocation", "uri"); uri == "" || strings.HasPrefix(uri, "/") || strings.Contains(uri, "://") {
+			t.Errorf("result %d: uri %q, want a relative reference", i, uri)
+		}
+		region := pl.(map[string]any)["region"].(map[string]any)
+		if line, _ := region["startLine"].(float64); line < 1 {
+			t.Errorf("result %d: startLine %v, want at least 1", i, region["startLine"])
+		}
+		if col, has := region["startColumn"]; has && col.(float64) < 1 {
+			t.Errorf("result %d: startColumn %v, want at least 1 or none", i, col)
+		}
+		if fp := str(m, "partialFingerprints", FingerprintKey); !regexp.MustCompile(`^[0-9a-f]{16}:[1-9][0-9]*$`).MatchString(fp) {
+			t.Errorf("result %d: %s %q", i, FingerprintKey, fp)
+		}
+	}
+}
+
+// TestSARIFFingerprints checks that a result's fingerprint depends on its
+// rule, file and message, not on its line (so an alert survives lines
+// inserted above it), and that identical findings stay apart.
+func TestSARIFFingerprints(t *testing.T) {
+	f := statements.Finding{File: "statements/a.yaml", Line: 3, Column: 5, Rule: "type", Severity: statements.SeverityError, Message: "m"}
+	moved := f
+	moved.Line, moved.Column = 9, 1
+	other := f
+	other.Message = "n"
+	prints := func(fs ...statements.Finding) []string {
+		var log struct {
+			Runs []struct {
+				Results []struct {
+					PartialFingerprints map[string]string
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(render(t, SARIF, fs)), &log); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range log.Runs[0].Results {
+			out = append(out, r.PartialFingerprints[FingerprintKey])
+		}
+		return out
+	}
+	a, b := prints(f)[0], prints(moved)[0]
+	if want := "25357f89b39186eb:1"; a != want {
+		t.Errorf("got %q, want %q", a, want)
+	}
+	if a != b {
+		t.Errorf("moved to another line: got %q, want %q", b, a)
+	}
+	if c := prints(other)[0]; c == a {
+		t.Errorf("another message: got the same fingerprint %q", c)
+	}
+	twice := prints(f, moved)
+	if want := []string{a, strings.TrimSuffix(a, ":1") + ":2"}; !slices.Equal(twice, want) {
+		t.Errorf("the same finding twice: got %q, want %q", twice, want)
 	}
 }

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/vexil-dev/vexil/statements"
@@ -36,19 +39,31 @@ type (
 		Rules          []sarifRule `json:"rules"`
 	}
 	sarifRule struct {
-		ID               string       `json:"id"`
-		ShortDescription sarifMessage `json:"shortDescription"`
-		HelpURI          string       `json:"helpUri"`
+		ID                   string             `json:"id"`
+		Name                 string             `json:"name"`
+		ShortDescription     sarifMessage       `json:"shortDescription"`
+		FullDescription      sarifMessage       `json:"fullDescription"`
+		DefaultConfiguration sarifConfiguration `json:"defaultConfiguration"`
+		Help                 sarifHelp          `json:"help"`
+		HelpURI              string             `json:"helpUri"`
+	}
+	sarifConfiguration struct {
+		Level string `json:"level"`
+	}
+	sarifHelp struct {
+		Text     string `json:"text"`
+		Markdown string `json:"markdown"`
 	}
 	sarifMessage struct {
 		Text string `json:"text"`
 	}
 	sarifResult struct {
-		RuleID    string          `json:"ruleId"`
-		RuleIndex int             `json:"ruleIndex"`
-		Level     string          `json:"level"`
-		Message   sarifMessage    `json:"message"`
-		Locations []sarifLocation `json:"locations"`
+		RuleID              string            `json:"ruleId"`
+		RuleIndex           int               `json:"ruleIndex"`
+		Level               string            `json:"level"`
+		Message             sarifMessage      `json:"message"`
+		Locations           []sarifLocation   `json:"locations"`
+		PartialFingerprints map[string]string `json:"partialFingerprints"`
 	}
 	sarifLocation struct {
 		PhysicalLocation sarifPhysicalLocation `json:"physicalLocation"`
@@ -67,12 +82,20 @@ type (
 	}
 )
 
+// FingerprintKey is the partial fingerprint WriteSARIF gives each result:
+// the one GitHub code scanning reads to know a result of this run for one
+// of an earlier run.
+const FingerprintKey = "primaryLocationLineHash"
+
 // WriteSARIF writes findings as one SARIF 2.1.0 log with one run, the form
-// GitHub code scanning accepts (github/codeql-action/upload-sarif). The
-// driver lists one rule per rule id used, in order of first use, each
-// pointing at its documentation; each result points at its file, relative
-// to %SRCROOT%, and at its line and column. A finding about a whole file
-// is placed on line 1, since code scanning needs a line.
+// GitHub code scanning accepts (github/codeql-action/upload-sarif and the
+// code-scanning/sarifs API). The driver lists one rule per rule id used,
+// in order of first use, with its name, descriptions, default level and
+// documentation; each result points at its file, relative to %SRCROOT%,
+// and at its line and column. A finding about a whole file is placed on
+// line 1, since code scanning needs a line. Each result carries a
+// fingerprint (FingerprintKey) of its rule, file and message but not its
+// line, so that an alert stays one alert when lines move above it.
 func WriteSARIF(w io.Writer, findings []statements.Finding, opts Options) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
@@ -85,16 +108,13 @@ func WriteSARIF(w io.Writer, findings []statements.Finding, opts Options) error 
 		Results:    []sarifResult{},
 	}
 	index := make(map[string]int)
+	prints := make(fingerprints)
 	for _, f := range findings {
 		i, ok := index[f.Rule]
 		if !ok {
 			i = len(run.Tool.Driver.Rules)
 			index[f.Rule] = i
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-				ID:               f.Rule,
-				ShortDescription: sarifMessage{Text: describeRule(f.Rule)},
-				HelpURI:          RuleURI(f.Rule),
-			})
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, newSARIFRule(f.Rule))
 		}
 		level := "error"
 		if f.Severity == statements.SeverityWarning {
@@ -107,21 +127,60 @@ func WriteSARIF(w io.Writer, findings []statements.Finding, opts Options) error 
 		if region.StartColumn < 0 {
 			region.StartColumn = 0
 		}
+		uri := relativeURI(f.File)
 		run.Results = append(run.Results, sarifResult{
 			RuleID:    f.Rule,
 			RuleIndex: i,
 			Level:     level,
 			Message:   sarifMessage{Text: f.Message},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
-				ArtifactLocation: sarifArtifactLocation{URI: relativeURI(f.File), URIBaseID: "%SRCROOT%"},
+				ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: "%SRCROOT%"},
 				Region:           region,
 			}}},
+			PartialFingerprints: map[string]string{FingerprintKey: prints.next(f.Rule, uri, f.Message)},
 		})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// newSARIFRule describes rule id for the driver.
+func newSARIFRule(id string) sarifRule {
+	summary := describeRule(id)
+	level := "error"
+	for _, r := range statements.Rules() {
+		if r.ID == id && r.Severity == statements.SeverityWarning {
+			level = "warning"
+		}
+	}
+	sentence := strings.ToUpper(summary[:min(1, len(summary))]) + summary[min(1, len(summary)):] + "."
+	return sarifRule{
+		ID:                   id,
+		Name:                 id,
+		ShortDescription:     sarifMessage{Text: summary},
+		FullDescription:      sarifMessage{Text: sentence},
+		DefaultConfiguration: sarifConfiguration{Level: level},
+		Help: sarifHelp{
+			Text:     sentence + " Examples of the rule and how to fix a finding: " + RuleURI(id),
+			Markdown: sentence + " [Examples of the rule and how to fix a finding](" + RuleURI(id) + ").",
+		},
+		HelpURI: RuleURI(id),
+	}
+}
+
+// fingerprints hands out result fingerprints in the form of GitHub's
+// primaryLocationLineHash, "<16 hex digits>:<n>": a hash of what the
+// result says, and n counting the results of this run with the same hash,
+// so that two identical findings of a file stay two alerts.
+type fingerprints map[string]int
+
+func (p fingerprints) next(rule, uri, message string) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + uri + "\x00" + message))
+	h := hex.EncodeToString(sum[:8])
+	p[h]++
+	return h + ":" + strconv.Itoa(p[h])
 }
 
 // describeRule returns the summary of rule id from statements.Rules, or,
