@@ -78,7 +78,7 @@ func classify(env *environment, cmd *cobra.Command, err error) (code int, hint s
 	case errors.Is(err, gitstore.ErrUnknownRevision), errors.Is(err, gitstore.ErrNoMergeBase):
 		return exitUsage, "pass --base a branch, tag or commit that shares history with HEAD (in CI, fetch it first: git fetch origin BRANCH)"
 	case errors.Is(err, gitstore.ErrNotRepository):
-		return exitUsage, "--base compares with git history: run it in a clone of the repository that holds vexil.yaml"
+		return exitUsage, "vexil reads the statements' history from git: run it in a clone (with a work tree) of the repository that holds vexil.yaml"
 	case errors.Is(err, publish.ErrDirty):
 		return exitUsage, "commit the statement files first, or pass --allow-dirty"
 	case errors.Is(err, publish.ErrReleaseChanged):
