@@ -86,7 +86,14 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 	if err := opts.registry.Validate(); err != nil {
 		return err
 	}
-	ws, err := openWorkspace(opts.env, opts.globals, opts.env.Out, format)
+	ws, err := loadWorkspace(opts.env, opts.globals, func(findings []statements.Finding) error {
+		if opts.Base != "" && format == report.JSON {
+			// A review's json is always {findings, impact}, even
+			// when vexil.yaml stops it before the comparison.
+			return report.WriteReview(opts.env.Out, format, findings, &report.Review{Base: opts.Base}, reportOptions())
+		}
+		return report.Write(opts.env.Out, format, findings, reportOptions())
+	})
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,14 @@ func (w *workspace) displayFindings(fs []statements.Finding) []statements.Findin
 // errors, it renders them in format f on out and returns an error wrapping
 // errInvalidConfig.
 func openWorkspace(env *environment, g *globalOptions, out io.Writer, f report.Format) (*workspace, error) {
+	return loadWorkspace(env, g, func(findings []statements.Finding) error {
+		return report.Write(out, f, findings, reportOptions())
+	})
+}
+
+// loadWorkspace is openWorkspace with the rendering of vexil.yaml's
+// errors left to render, for a command whose report has its own shape.
+func loadWorkspace(env *environment, g *globalOptions, render func([]statements.Finding) error) (*workspace, error) {
 	dir, err := env.Getwd()
 	if err != nil {
 		return nil, fmt.Errorf("finding the working directory: %w", err)
@@ -85,7 +93,7 @@ func openWorkspace(env *environment, g *globalOptions, out io.Writer, f report.F
 	statements.SortFindings(findings)
 	if statements.HasErrors(findings) {
 		shown := w.displayFindings(findings)
-		if err := report.Write(out, f, shown, reportOptions()); err != nil {
+		if err := render(shown); err != nil {
 			return nil, fmt.Errorf("writing the report: %w", err)
 		}
 		return nil, fmt.Errorf("%w: %s has %s", errInvalidConfig, w.display(statements.ConfigFileName), report.Plural(report.Count(findings).Errors, "error"))
