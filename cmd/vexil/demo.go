@@ -312,10 +312,11 @@ The registry stays up on %[1]s until Ctrl-C. Try:
   regctl registry set --tls disabled %[1]s && regctl artifact list %[2]s
   cosign verify-attestation --key %[3]s --insecure-ignore-tlog --allow-http-registry \
     --new-bundle-format --trusted-root %[5]s --type https://openvex.dev/ns/v0.2.0 %[2]s
-  grype %[2]s --vex proxy.openvex.json
-  trivy image --vex proxy.openvex.json --insecure %[2]s
+  grype registry:%[2]s --vex proxy.openvex.json
+  trivy image --image-src remote --insecure --vex proxy.openvex.json %[2]s
 (the sample image's layers are random bytes, so scanners find no packages in
-them; their VEX matching is what to watch.)
+them; their VEX matching is what to watch. Both scanners speak plain HTTP to
+127.0.0.1 on their own.)
 `, d.reg.Host, img, pub, mustGetwd(d.opts.env), root)
 	<-d.ctx.Done()
 	fmt.Fprintln(d.log, "vexil demo: stopping the registry and removing", d.tmp)
