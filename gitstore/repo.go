@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
@@ -148,7 +151,10 @@ func (r *Repo) Shallow() bool { return len(r.shallow) > 0 }
 
 // Resolve returns the commit that rev names: HEAD, a local or
 // remote-tracking branch, a lightweight or annotated tag, a full or
-// abbreviated hash, optionally followed by ~N or ^.
+// abbreviated hash, optionally followed by ~N or ^N. As in git, a name is
+// a ref before it is an abbreviated hash (a tag "2024" names its commit,
+// not one whose hash starts 2024), and an abbreviation has at least four
+// hex digits and names exactly one commit or tag.
 func (r *Repo) Resolve(ctx context.Context, rev string) (Hash, error) {
 	if err := ctx.Err(); err != nil {
 		return Hash{}, err
@@ -156,14 +162,122 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (Hash, error) {
 	if err := supported(rev); err != nil {
 		return Hash{}, fmt.Errorf("resolving %q: %w: %w", rev, ErrUnknownRevision, err)
 	}
-	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
-	if err != nil {
-		if r.Shallow() {
+	unknown := func(why error) (Hash, error) {
+		switch {
+		case why != nil:
+			return Hash{}, fmt.Errorf("resolving %q: %w: %w", rev, ErrUnknownRevision, why)
+		case r.Shallow():
 			return Hash{}, fmt.Errorf("resolving %q: %w: %w", rev, ErrUnknownRevision, ErrShallow)
 		}
 		return Hash{}, fmt.Errorf("resolving %q: %w", rev, ErrUnknownRevision)
 	}
+	name, suffix := rev, ""
+	if i := strings.IndexAny(rev, "~^"); i >= 0 {
+		name, suffix = rev[:i], rev[i:]
+	}
+	start, err := r.expand(name)
+	if err != nil || start.IsZero() {
+		return unknown(err)
+	}
+	// A full hash leaves go-git nothing to guess: it reads the commit (or
+	// peels the tag) and walks the suffix.
+	h, err := r.git.ResolveRevision(plumbing.Revision(start.String() + suffix))
+	if err != nil {
+		return unknown(nil)
+	}
 	return Hash(*h), nil
+}
+
+// minAbbrev is the fewest hex digits git takes as an abbreviated hash.
+const minAbbrev = 4
+
+// expand returns the object a name (a rev without its ~N and ^N) names:
+// a full hash as it is; else the first ref that git's rules make of it
+// (name, refs/name, refs/tags/name, refs/heads/name, refs/remotes/name,
+// refs/remotes/name/HEAD); else the one commit or tag whose hash starts
+// with it. The zero hash means none; an error, an ambiguous abbreviation.
+func (r *Repo) expand(name string) (plumbing.Hash, error) {
+	if plumbing.IsHash(name) {
+		return plumbing.NewHash(name), nil
+	}
+	if name == "" {
+		return plumbing.ZeroHash, nil
+	}
+	for _, rule := range plumbing.RefRevParseRules {
+		ref, err := storer.ResolveReference(r.git.Storer, plumbing.ReferenceName(fmt.Sprintf(rule, name)))
+		if err == nil {
+			return ref.Hash(), nil
+		}
+	}
+	if len(name) < minAbbrev || !isHex(name) {
+		return plumbing.ZeroHash, nil
+	}
+	found, err := r.commitsOrTagsWithPrefix(name)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	switch len(found) {
+	case 0:
+		return plumbing.ZeroHash, nil
+	case 1:
+		return found[0], nil
+	}
+	return plumbing.ZeroHash, fmt.Errorf("abbreviated hash %s is ambiguous: %d commits and tags start with it", name, len(found))
+}
+
+// commitsOrTagsWithPrefix returns the commits and annotated tags whose
+// hash starts with the hex digits prefix, found through the pack indexes
+// and loose object directories where the storage offers that.
+func (r *Repo) commitsOrTagsWithPrefix(prefix string) ([]plumbing.Hash, error) {
+	var candidates []plumbing.Hash
+	type prefixIndex interface {
+		HashesWithPrefix(prefix []byte) ([]plumbing.Hash, error)
+	}
+	if pi, ok := r.git.Storer.(prefixIndex); ok {
+		whole, err := hex.DecodeString(prefix[:len(prefix)&^1])
+		if err != nil {
+			return nil, err
+		}
+		if candidates, err = pi.HashesWithPrefix(whole); err != nil {
+			return nil, err
+		}
+	} else {
+		iter, err := r.git.Storer.IterEncodedObjects(plumbing.AnyObject)
+		if err != nil {
+			return nil, err
+		}
+		err = iter.ForEach(func(o plumbing.EncodedObject) error {
+			candidates = append(candidates, o.Hash())
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var found []plumbing.Hash
+	for _, h := range candidates {
+		if !strings.HasPrefix(h.String(), prefix) {
+			continue
+		}
+		o, err := r.git.Storer.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			return nil, fmt.Errorf("reading object %s: %w", h, err)
+		}
+		if t := o.Type(); t == plumbing.CommitObject || t == plumbing.TagObject {
+			found = append(found, h)
+		}
+	}
+	slices.SortFunc(found, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(found), nil
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // supported refuses revision syntax that go-git's ResolveRevision would

@@ -3,8 +3,10 @@ package gitstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,6 +71,93 @@ func TestResolve(t *testing.T) {
 		if !errors.Is(err, ErrUnknownRevision) || errors.Is(err, ErrShallow) {
 			t.Errorf("Resolve(%q): got %v, want ErrUnknownRevision only", rev, err)
 		}
+	}
+}
+
+// TestResolveRefsBeforeHashes: a name is a ref before it is an
+// abbreviated hash, as in git: a branch or tag whose name is made of hex
+// digits names its commit, not a commit whose hash starts so; an
+// abbreviation needs four digits.
+func TestResolveRefsBeforeHashes(t *testing.T) {
+	r := newCLIRepo(t)
+	r.write(map[string]string{"a": "1\n"})
+	one := r.commit("one")
+	r.write(map[string]string{"a": "2\n"})
+	two := r.commit("two")
+	r.git("branch", two[:4], one) // a branch named as two's abbreviation
+	r.git("tag", two[:1], one)    // a tag of one hex digit
+	repo := r.open("")
+	tests := []struct{ rev, want string }{
+		{two[:4], one},
+		{two[:4] + "~0", one},
+		{two[:1], one},
+		{two[:5], two}, // no ref of that name: the abbreviation
+		{two, two},
+		{one[:7] + "^0", one},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rev, func(t *testing.T) {
+			got, err := repo.Resolve(context.Background(), tt.rev)
+			if err != nil {
+				t.Fatalf("Resolve(%q): %v", tt.rev, err)
+			}
+			if got.String() != tt.want {
+				t.Errorf("Resolve(%q) = %s, want %s", tt.rev, got, tt.want)
+			}
+			if gitSays := r.git("rev-parse", "--verify", "-q", tt.rev+"^{commit}"); gitSays != tt.want {
+				t.Errorf("git rev-parse %s says %s, test wants %s", tt.rev, gitSays, tt.want)
+			}
+		})
+	}
+	// Too short to be an abbreviation, and no ref of that name.
+	for _, rev := range []string{one[:2], one[:3]} {
+		if rev == two[:len(rev)] {
+			continue
+		}
+		if _, err := repo.Resolve(context.Background(), rev); !errors.Is(err, ErrUnknownRevision) {
+			t.Errorf("Resolve(%q): got %v, want ErrUnknownRevision", rev, err)
+		}
+		if err := tryGit(r, "rev-parse", "--verify", "-q", rev+"^{commit}"); err == nil {
+			t.Errorf("git rev-parse %s succeeds; the test wants it unknown", rev)
+		}
+	}
+}
+
+// TestResolveAmbiguous: an abbreviation that two commits share names
+// neither, as git refuses it too.
+func TestResolveAmbiguous(t *testing.T) {
+	r := newCLIRepo(t)
+	// 1,000 commits make two that share four leading hex digits all but
+	// certain; the history is fixed, so they are always the same two.
+	var stream strings.Builder
+	for i := range 1000 {
+		msg := fmt.Sprintf("commit %d", i)
+		fmt.Fprintf(&stream, "commit refs/heads/main\ncommitter T <t@example.com> %d +0000\ndata %d\n%s\n", 1700000000+i, len(msg), msg)
+		stream.WriteString("\n") // without from, a commit follows the branch's last one
+	}
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir, cmd.Stdin, cmd.Env = r.dir, strings.NewReader(stream.String()), gittest.Env(r.dir, r.now())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git fast-import: %v\n%s", err, out)
+	}
+	seen := make(map[string]string)
+	shared := ""
+	for _, h := range strings.Fields(r.git("rev-list", "main")) {
+		if _, ok := seen[h[:4]]; ok {
+			shared = h[:4]
+			break
+		}
+		seen[h[:4]] = h
+	}
+	if shared == "" {
+		t.Fatal("no two commits share four hex digits; the test needs more commits")
+	}
+	_, err := r.open("").Resolve(context.Background(), shared)
+	if !errors.Is(err, ErrUnknownRevision) || !strings.Contains(err.Error(), "abbreviated hash "+shared+" is ambiguous: 2 commits and tags start with it") {
+		t.Errorf("Resolve(%q): got %v, want an ambiguous abbreviation", shared, err)
+	}
+	if err := tryGit(r, "rev-parse", "--verify", "-q", shared+"^{commit}"); err == nil {
+		t.Errorf("git rev-parse %s succeeds; the test wants it ambiguous", shared)
 	}
 }
 
