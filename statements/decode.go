@@ -78,9 +78,31 @@ func decodeYAML(file string, data []byte) ([]Statement, []Finding) {
 // statement decodes a YAML statement mapping.
 func (r *nodeReader) statement(n *yaml.Node) (Statement, bool) {
 	s := Statement{File: r.file, Pos: pos(n)}
-	fields, ok := r.mapping(n, "a statement", statementKeys())
+	ok := r.statementFields(n, statementKeys(), &s, func(key string, val *yaml.Node) (good bool) {
+		switch key {
+		case "vulnerability":
+			s.Vulnerability, good = r.str(val, key)
+		case "aliases":
+			s.Aliases, s.AliasPos, good = r.strList(val, key)
+		case "products":
+			s.Products, good = r.selectors(val)
+		case "subcomponents":
+			s.Subcomponents, s.SubcomponentPos, good = r.strList(val, key)
+		}
+		return good
+	})
+	return s, ok
+}
+
+// statementFields decodes the statement mapping n, whose keys are known,
+// into s: it requires vulnerability, products and status, records the
+// position of every value, decodes the status and the fields that go with
+// it, and hands every other key to decode. ok is false when the statement
+// is broken.
+func (r *nodeReader) statementFields(n *yaml.Node, known []string, s *Statement, decode func(key string, val *yaml.Node) bool) bool {
+	fields, ok := r.mapping(n, "a statement", known)
 	if !ok {
-		return s, false
+		return false
 	}
 	ok = r.require(n, "a statement", fields, "vulnerability", "products", "status")
 	s.FieldPos = make(map[string]Position, len(fields))
@@ -88,14 +110,6 @@ func (r *nodeReader) statement(n *yaml.Node) (Statement, bool) {
 		s.FieldPos[key] = pos(f.val)
 		good := true
 		switch key {
-		case "vulnerability":
-			s.Vulnerability, good = r.str(f.val, key)
-		case "aliases":
-			s.Aliases, s.AliasPos, good = r.strList(f.val, key)
-		case "products":
-			s.Products, good = r.selectors(f.val)
-		case "subcomponents":
-			s.Subcomponents, s.SubcomponentPos, good = r.strList(f.val, key)
 		case "status":
 			var v string
 			v, good = r.str(f.val, key)
@@ -108,10 +122,12 @@ func (r *nodeReader) statement(n *yaml.Node) (Statement, bool) {
 			s.ActionStatement, good = r.str(f.val, key)
 		case "status_notes":
 			s.StatusNotes, good = r.str(f.val, key)
+		default:
+			good = decode(key, f.val)
 		}
 		ok = ok && good
 	}
-	return s, ok
+	return ok
 }
 
 // selectors decodes the products list: each entry is a product name or a

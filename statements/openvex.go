@@ -252,41 +252,21 @@ func decodeOpenVEX(file string, data []byte) ([]Statement, []Finding) {
 
 func (r *nodeReader) openVEXStatement(n *yaml.Node) (Statement, bool) {
 	s := Statement{File: r.file, Pos: pos(n)}
-	fields, ok := r.mapping(n, "a statement", openVEXStatementKeys())
-	if !ok {
-		return s, false
-	}
-	ok = r.require(n, "a statement", fields, "vulnerability", "products", "status")
-	s.FieldPos = make(map[string]Position, len(fields))
-	for key, f := range fields {
-		s.FieldPos[key] = pos(f.val)
-		good := true
+	ok := r.statementFields(n, openVEXStatementKeys(), &s, func(key string, val *yaml.Node) bool {
 		switch key {
 		case "vulnerability":
-			good = r.openVEXVulnerability(f.val, &s)
+			return r.openVEXVulnerability(val, &s)
 		case "products":
-			good = r.openVEXProducts(f.val, &s)
-		case "status":
-			var v string
-			v, good = r.str(f.val, key)
-			s.Status = Status(v)
-		case "justification":
-			s.Justification, good = r.str(f.val, key)
-		case "impact_statement":
-			s.ImpactStatement, good = r.str(f.val, key)
-		case "action_statement":
-			s.ActionStatement, good = r.str(f.val, key)
-		case "status_notes":
-			s.StatusNotes, good = r.str(f.val, key)
+			return r.openVEXProducts(val, &s)
 		case "version":
-			if f.val.Tag != "!!int" {
-				r.report(pos(f.val), RuleType, "version must be an integer, not %s", describe(f.val))
+			if val.Tag != "!!int" {
+				r.report(pos(val), RuleType, "version must be an integer, not %s", describe(val))
 			}
-		default:
-			_, good = r.str(f.val, key)
+			return true
 		}
-		ok = ok && good
-	}
+		_, good := r.str(val, key)
+		return good
+	})
 	return s, ok
 }
 
