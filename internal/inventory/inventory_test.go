@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -451,6 +452,121 @@ func TestLoadSPDXArtifactTypes(t *testing.T) {
 			if len(p.SBOMs) == 1 {
 				if ok, err := p.SBOMs[0].Contains("pkg:deb/debian/openssl"); !ok || err != nil {
 					t.Errorf("Contains(openssl): got %v, %v; want true, nil", ok, err)
+				}
+			}
+		})
+	}
+}
+
+// TestLoadBadBlobs covers issue 3's bad input at the SBOM blob: over the
+// cap, bytes that are not the digest's, a registry that sends more than
+// the descriptor says, and one that drops the connection mid-body.
+func TestLoadBadBlobs(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	repo := reg.Ref("acme/blobs")
+	c := newClient(t, t.TempDir())
+	rel := push(t, c, repo, "v1", fixture.Spec{Seed: 60, Platforms: []fixture.PlatformSpec{{OS: "linux", Architecture: "amd64", SBOM: fixture.SPDX, Packages: pkgs}}})
+	layer, good := rel.Platforms[0].SBOMLayer, rel.Platforms[0].SBOMDocument
+	blobPath := registrytest.PathContains("/blobs/" + layer.Digest.String())
+	flipped := append([]byte{good[0] ^ 1}, good[1:]...)
+	products := []inventory.Product{{Name: "p", Repository: repo, Tags: []string{"v1"}, SBOMs: true}}
+	tests := []struct {
+		name    string
+		max     int64
+		fault   *registrytest.Fault
+		want    error // of the SBOM's finding
+		wantErr error // of Load
+		wantGet int
+	}{
+		{name: "at the cap", max: layer.Size, wantGet: 1},
+		{name: "over the cap", max: layer.Size - 1, want: sbom.ErrTooLarge, wantGet: 0},
+		{name: "bytes not the digest's", fault: &registrytest.Fault{Match: blobPath, Times: -1, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write(flipped)
+		})}, want: oci.ErrDigestMismatch, wantGet: 2},
+		{name: "more bytes than the descriptor says", fault: &registrytest.Fault{Match: blobPath, Times: -1, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			chunk := bytes.Repeat([]byte(" "), 64<<10)
+			_, _ = w.Write(good)
+			for range 1 << 12 { // up to 256 MiB, unless the client stops reading
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		})}, want: oci.ErrDigestMismatch, wantGet: 2},
+		{name: "bytes not the digest's once", fault: &registrytest.Fault{Match: blobPath, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write(flipped)
+		})}, wantGet: 2},
+		{name: "connection dropped mid-body", fault: &registrytest.Fault{Match: blobPath, Times: -1, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(len(good)))
+			_, _ = w.Write(good[:len(good)/2])
+			w.(http.Flusher).Flush()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		})}, wantErr: oci.ErrUnreachable, wantGet: 2},
+		{name: "connection dropped mid-body once", fault: &registrytest.Fault{Match: blobPath, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(len(good)))
+			_, _ = w.Write(good[:len(good)/2])
+			w.(http.Flusher).Flush()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		})}, wantGet: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg.ClearFaults()
+			if tc.fault != nil {
+				reg.Inject(*tc.fault)
+			}
+			reg.ResetCounts()
+			dir := t.TempDir()
+			done := make(chan struct{})
+			var got []inventory.Releases
+			var err error
+			go func() {
+				defer close(done)
+				got, err = inventory.Load(ctx, newClient(t, dir), products, inventory.Options{CacheDir: dir, MaxSBOMSize: tc.max})
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("Load hangs")
+			}
+			if n := reg.Count(registrytest.KindBlobGet); n != tc.wantGet {
+				t.Errorf("got %d blob GETs, want %d", n, tc.wantGet)
+			}
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), reg.Host) || !strings.Contains(err.Error(), layer.Digest.String()) {
+					t.Errorf("got %v, want %v naming %s and %s", err, tc.wantErr, reg.Host, layer.Digest)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sboms := got[0].Releases[0].Platforms[0].SBOMs
+			if len(sboms) != 1 {
+				t.Fatalf("got %d SBOMs, want 1", len(sboms))
+			}
+			s := sboms[0]
+			if tc.want == nil {
+				if !s.Readable() || s.Packages != len(pkgs) {
+					t.Errorf("got %+v, want a readable SBOM of %d packages", s, len(pkgs))
+				}
+				return
+			}
+			if !errors.Is(s.Error, tc.want) || s.Readable() || !strings.Contains(s.Problem, layer.Digest.String()) {
+				t.Errorf("got error %v, readable %v; want %v naming %s", s.Error, s.Readable(), tc.want, layer.Digest)
+			}
+			for _, p := range []string{
+				filepath.Join(dir, "blobs", "sha256", layer.Digest.Encoded()),
+				filepath.Join(dir, "purls", "sha256", layer.Digest.Encoded()+".json"),
+			} {
+				if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("%s: stat %v, want nothing cached", p, err)
 				}
 			}
 		})

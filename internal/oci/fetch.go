@@ -70,17 +70,24 @@ func (c *Client) fetch(ctx context.Context, repo string, desc ocispec.Descriptor
 			return b, nil
 		}
 	}
-	resp, err := c.get(ctx, repo, kind, desc.Digest.String(), desc.MediaType)
+	var b []byte
+	err := c.withBodyRetries(ctx, func() error {
+		resp, err := c.get(ctx, repo, kind, desc.Digest.String(), desc.MediaType)
+		if err != nil {
+			return c.wrap(err, "%s", what)
+		}
+		defer resp.Body.Close()
+		if resp.ContentLength > desc.Size {
+			return fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
+		}
+		b, err = io.ReadAll(io.LimitReader(resp.Body, desc.Size+1))
+		if err != nil {
+			return c.cutBody(err, "%s", what)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, c.wrap(err, "%s", what)
-	}
-	defer resp.Body.Close()
-	if resp.ContentLength > desc.Size {
-		return nil, fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, desc.Size+1))
-	if err != nil {
-		return nil, c.wrap(err, "%s", what)
+		return nil, err
 	}
 	if int64(len(b)) != desc.Size {
 		return nil, fmt.Errorf("%s: %w: got %d bytes, descriptor says %d", what, ErrDigestMismatch, len(b), desc.Size)

@@ -846,3 +846,62 @@ func TestPushReferrerRequests(t *testing.T) {
 		}
 	})
 }
+
+// TestBodyCutOff: a registry that drops the connection mid-body, after
+// the answer's headers, is asked again; without retries the error names it.
+func TestBodyCutOff(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	repo := reg.Ref("acme/cut")
+	rel := push(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, "v1", everyStyle)
+	layer, good := rel.Platforms[0].SBOMLayer, rel.Platforms[0].SBOMDocument
+	cut := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(len(good)))
+		_, _ = w.Write(good[:len(good)/2])
+		w.(http.Flusher).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	})
+	for _, tc := range []struct {
+		name    string
+		retries int
+		cache   bool
+		open    bool
+		wantErr error
+		wantGet int
+	}{
+		{"FetchBlob", 0, false, false, nil, 2},
+		{"FetchBlob cached", 0, true, false, nil, 2},
+		{"OpenBlob cached", 0, true, true, nil, 2},
+		{"FetchBlob without retries", -1, false, false, oci.ErrUnreachable, 1},
+		{"OpenBlob cached without retries", -1, true, true, oci.ErrUnreachable, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg.ClearFaults()
+			reg.Inject(registrytest.Fault{Match: registrytest.PathContains("/blobs/" + layer.Digest.String()), Handler: cut})
+			reg.ResetCounts()
+			c := newClient(t, t.TempDir(), func(o *oci.Options) { o.NoCache = !tc.cache; o.Retries = tc.retries })
+			var got []byte
+			var err error
+			if tc.open {
+				var rc io.ReadCloser
+				if rc, err = c.OpenBlob(ctx, repo, layer); err == nil {
+					got, err = io.ReadAll(rc)
+					rc.Close()
+				}
+			} else {
+				got, err = c.FetchBlob(ctx, repo, layer)
+			}
+			if !errors.Is(err, tc.wantErr) || (err != nil && !strings.Contains(err.Error(), reg.Host)) {
+				t.Errorf("got %v, want %v naming %s", err, tc.wantErr, reg.Host)
+			}
+			if tc.wantErr == nil && string(got) != string(good) {
+				t.Errorf("got %d bytes, want the layer's %d", len(got), len(good))
+			}
+			if n := reg.Count(registrytest.KindBlobGet); n != tc.wantGet {
+				t.Errorf("got %d blob GETs, want %d", n, tc.wantGet)
+			}
+		})
+	}
+}

@@ -41,19 +41,20 @@ func (c *Client) OpenBlob(ctx context.Context, repo string, desc ocispec.Descrip
 			os.Remove(p)
 		}
 	}
-	resp, err := c.get(ctx, repo, "blobs", desc.Digest.String(), desc.MediaType)
-	if err != nil {
-		return nil, c.wrap(err, "%s", what)
-	}
-	if resp.ContentLength > desc.Size {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
-	}
-	body := io.LimitReader(resp.Body, desc.Size+1)
 	if c.cache == nil {
+		// streamed to the caller: bytes handed on cannot be taken back, so
+		// a body cut off is the caller's error
+		resp, err := c.get(ctx, repo, "blobs", desc.Digest.String(), desc.MediaType)
+		if err != nil {
+			return nil, c.wrap(err, "%s", what)
+		}
+		if resp.ContentLength > desc.Size {
+			resp.Body.Close()
+			return nil, fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
+		}
+		body := io.LimitReader(resp.Body, desc.Size+1)
 		return &verifyingReader{r: body, c: resp.Body, desc: desc, h: desc.Digest.Algorithm().Hash(), what: what}, nil
 	}
-	defer resp.Body.Close()
 	p := c.cache.path(desc.Digest)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return nil, fmt.Errorf("%s: creating cache directory: %w", what, err)
@@ -63,16 +64,36 @@ func (c *Client) OpenBlob(ctx context.Context, repo string, desc ocispec.Descrip
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	h := desc.Digest.Algorithm().Hash()
-	n, err := io.Copy(io.MultiWriter(tmp, h), body)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	err = c.withBodyRetries(ctx, func() error {
+		resp, err := c.get(ctx, repo, "blobs", desc.Digest.String(), desc.MediaType)
+		if err != nil {
+			return c.wrap(err, "%s", what)
+		}
+		defer resp.Body.Close()
+		if resp.ContentLength > desc.Size {
+			return fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
+		}
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := tmp.Truncate(0); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		h := desc.Digest.Algorithm().Hash()
+		n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(resp.Body, desc.Size+1))
+		if err != nil {
+			return c.cutBody(err, "%s", what)
+		}
+		if err := check(desc, n, h); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	})
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: %w", what, cerr)
 	}
 	if err != nil {
-		return nil, c.wrap(err, "%s", what)
-	}
-	if err := check(desc, n, h); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
 	if err := os.Rename(tmp.Name(), p); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)

@@ -2,6 +2,7 @@ package oci
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -73,4 +74,46 @@ func (t *retryTransport) retryable(req *http.Request, resp *http.Response, err e
 		return true
 	}
 	return false
+}
+
+// errBodyCut marks a failure to read an answer's body that another GET may
+// cure: the registry dropped the connection mid-body, after the transport
+// had handed the answer over and could no longer retry it.
+type errBodyCut struct{ err error }
+
+func (e errBodyCut) Error() string { return e.err.Error() }
+func (e errBodyCut) Unwrap() error { return e.err }
+
+// cutBody returns err, a failure reading a body, marked as worth another
+// GET when the connection dropped.
+func (c *Client) cutBody(err error, format string, args ...any) error {
+	err = c.wrap(err, format, args...)
+	if errors.Is(err, ErrUnreachable) {
+		return errBodyCut{err}
+	}
+	return err
+}
+
+// withBodyRetries runs get, which sends a GET and reads its body, again
+// (after the transport's backoff) while it fails with a body cut off by a
+// dropped connection, up to Options.Retries times.
+func (c *Client) withBodyRetries(ctx context.Context, get func() error) error {
+	wait := c.opts.Backoff
+	for attempt := 0; ; attempt++ {
+		err := get()
+		var cut errBodyCut
+		if !errors.As(err, &cut) {
+			return err
+		}
+		if attempt >= c.opts.Retries {
+			return cut.err
+		}
+		c.log.DebugContext(ctx, "body cut off; fetching again", "error", err, "attempt", attempt+1)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
 }
