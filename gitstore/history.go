@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
 	"fmt"
@@ -186,7 +187,8 @@ func (q commitQueue) Less(i, j int) bool {
 	if !ti.Equal(tj) {
 		return ti.After(tj)
 	}
-	return q[i].commit.Hash.String() < q[j].commit.Hash.String()
+	hi, hj := q[i].commit.Hash, q[j].commit.Hash
+	return bytes.Compare(hi[:], hj[:]) < 0
 }
 func (q commitQueue) Swap(i, j int) {
 	q[i], q[j] = q[j], q[i]

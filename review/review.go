@@ -91,17 +91,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	cfg := opts.Config
 	if cfg == nil {
-		return nil, errors.New("review: no configuration")
+		return nil, ErrNoConfig
 	}
-	repo, err := gitstore.Open(cfg.Root)
+	repo, head, err := openAtHead(ctx, cfg.Root)
 	if err != nil {
 		return nil, err
 	}
 	defer repo.Close()
-	head, err := repo.Resolve(ctx, "HEAD")
-	if err != nil {
-		return nil, err
-	}
 	base, err := repo.Resolve(ctx, opts.Base)
 	if err != nil {
 		return nil, err
@@ -144,6 +140,21 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// openAtHead opens the git repository of the VEX repository at root and
+// resolves HEAD. The caller closes the repository.
+func openAtHead(ctx context.Context, root string) (*gitstore.Repo, gitstore.Hash, error) {
+	repo, err := gitstore.Open(root)
+	if err != nil {
+		return nil, gitstore.Hash{}, err
+	}
+	head, err := repo.Resolve(ctx, "HEAD")
+	if err != nil {
+		repo.Close()
+		return nil, gitstore.Hash{}, err
+	}
+	return repo, head, nil
 }
 
 // changedFiles returns the statement files whose content differs between

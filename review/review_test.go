@@ -370,6 +370,11 @@ func TestRunErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("no configuration", func(t *testing.T) {
+		if _, err := Run(context.Background(), Options{Base: "main"}); !errors.Is(err, ErrNoConfig) {
+			t.Errorf("got %v, want %v", err, ErrNoConfig)
+		}
+	})
 	t.Run("not a repository", func(t *testing.T) {
 		dir := t.TempDir()
 		g := &gitRepo{t: t, dir: dir}

@@ -32,15 +32,11 @@ type FileTimes struct {
 // uncommitted changes. In a shallow clone whose missing history is needed,
 // the error wraps gitstore.ErrShallow.
 func Timestamps(ctx context.Context, root string, now time.Time) (*FileTimes, error) {
-	repo, err := gitstore.Open(root)
+	repo, head, err := openAtHead(ctx, root)
 	if err != nil {
 		return nil, err
 	}
 	defer repo.Close()
-	head, err := repo.Resolve(ctx, "HEAD")
-	if err != nil {
-		return nil, err
-	}
 	last, err := repo.LastChanges(ctx, head, statements.StatementsDir)
 	if err != nil {
 		return nil, err
