@@ -171,9 +171,9 @@ const keylessIssuer = "https://token.actions.githubusercontent.com"
 
 // keylessBundle signs an in-toto statement keylessly with sigstore-go's
 // in-memory Fulcio and Rekor and returns the sigstore bundle and a
-// trusted_root.json that trusts that Fulcio and Rekor. (pull's
-// TestKeyless and internal/sign's TestVerifyKeyless build theirs the same
-// way; test helpers cannot be shared across packages' tests.)
+// trusted_root.json that trusts that Fulcio and Rekor. internal/sign's
+// TestVerifyKeyless builds its bundles the same way; the two belong in
+// internal/cosigntest, the test helper allowed to import sigstore.
 func keylessBundle(ts *testscript.TestScript, identity, issuer string, statement []byte) (bundle, trustedRoot []byte) {
 	vs, err := ca.NewVirtualSigstore()
 	ts.Check(err)
