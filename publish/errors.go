@@ -45,6 +45,7 @@ type FindingsError struct {
 	Findings []statements.Finding
 }
 
+// Error says how many of the findings are errors.
 func (e *FindingsError) Error() string {
 	n := 0
 	for _, f := range e.Findings {
@@ -70,6 +71,7 @@ type IncompleteError struct {
 	Failures int
 }
 
+// Error lists the subjects done and not done, and the first failure.
 func (e *IncompleteError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%v: %d of %d subjects done", ErrIncomplete, len(e.Done), len(e.Done)+len(e.NotDone))
@@ -86,6 +88,7 @@ func (e *IncompleteError) Error() string {
 	return b.String()
 }
 
+// list renders subjects one a line, aligned under the first.
 func list(s []string) string {
 	if len(s) == 0 {
 		return "none"

@@ -249,7 +249,8 @@ type subjectSummary struct {
 	Platform      string `json:"platform,omitempty"`
 	ContentDigest string `json:"content_digest"`
 	Referrer      string `json:"referrer,omitempty"`
-	// Status is pushed or skipped (Run), push or up-to-date (dry run).
+	// Status is pushed or skipped, or with --dry-run push or skipped (a
+	// subject that already has the referrer).
 	Status string `json:"status"`
 }
 
