@@ -39,8 +39,8 @@ type Impact struct {
 	Tags          []string          `json:"tags,omitempty"`
 	Vulnerability string            `json:"vulnerability"`
 	Subcomponent  string            `json:"subcomponent,omitempty"`
-	Before        statements.Status `json:"before"`
-	After         statements.Status `json:"after"`
+	Before        statements.Status `json:"before,omitempty"`
+	After         statements.Status `json:"after,omitempty"`
 }
 
 // impactKey is what a status is effective for: a product (all its
