@@ -194,6 +194,24 @@ func TestMergeBase(t *testing.T) {
 		}
 	}
 
+	// A criss-cross merge has two best common ancestors; the answer is the
+	// one git merge-base gives.
+	r.git("checkout", "-q", "-b", "x1", pr)
+	r.git("merge", "-q", "--no-ff", "-m", "x1 merges main", main)
+	x1 := r.commit("x1 on")
+	r.git("checkout", "-q", "-b", "x2", main)
+	r.git("merge", "-q", "--no-ff", "-m", "x2 merges pr", pr)
+	x2 := r.commit("x2 on")
+	if all := strings.Fields(r.git("merge-base", "--all", x1, x2)); len(all) != 2 {
+		t.Fatalf("git merge-base --all: got %q, want two bases", all)
+	}
+	for _, ab := range [][2]string{{x1, x2}, {x2, x1}} {
+		got, err := repo.MergeBase(ctx, mustResolve(t, repo, ab[0]), mustResolve(t, repo, ab[1]))
+		if want := r.git("merge-base", ab[0], ab[1]); err != nil || got.String() != want {
+			t.Errorf("criss-cross MergeBase(%.7s, %.7s) = %s, %v; want %s", ab[0], ab[1], got, err, want)
+		}
+	}
+
 	// An unrelated history has no merge base.
 	r.git("checkout", "-q", "--orphan", "other")
 	r.write(map[string]string{"z": "z\n"})
