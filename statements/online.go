@@ -27,6 +27,10 @@ type ReleaseQuery struct {
 	Tags       []string
 	// SBOMs asks for the SBOMs of every platform of every release.
 	SBOMs bool
+	// SBOMTags, when not empty, narrows SBOMs to the releases whose tag
+	// matches one of these globs (path.Match); the inventory marks the
+	// others SBOMsSkipped.
+	SBOMTags []string
 }
 
 // ProductReleases are the releases of one product.
@@ -41,6 +45,9 @@ type Release struct {
 	Tag       string
 	Digest    string
 	Platforms []ReleasePlatform
+	// SBOMsSkipped says the query's SBOMTags left this release out: its
+	// platforms have no SBOMs because none were read.
+	SBOMsSkipped bool
 }
 
 // ReleasePlatform is one platform manifest of a release and its SBOMs.
@@ -92,19 +99,34 @@ func (c *checker) online(ctx context.Context, stmts []Statement) error {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	// SBOMs are read for the products that statements with subcomponents
+	// name, and only for the releases those statements select: every
+	// release if one selects the product without tag globs, else those
+	// that one of their globs matches.
 	needSBOMs := map[string]bool{}
+	allReleases := map[string]bool{}
+	sbomTags := map[string][]string{}
 	for i := range stmts {
 		if len(stmts[i].Subcomponents) == 0 {
 			continue
 		}
 		for _, sel := range stmts[i].Products {
 			needSBOMs[sel.Name] = true
+			if len(sel.Tags) == 0 {
+				allReleases[sel.Name] = true
+			}
+			sbomTags[sel.Name] = append(sbomTags[sel.Name], sel.Tags...)
 		}
 	}
 	queries := make([]ReleaseQuery, len(names))
 	for i, n := range names {
 		p := c.cfg.Products[n]
 		queries[i] = ReleaseQuery{Product: n, Repository: p.Repository, Tags: slices.Clone(p.Tags), SBOMs: needSBOMs[n]}
+		if needSBOMs[n] && !allReleases[n] {
+			tags := sbomTags[n]
+			slices.Sort(tags)
+			queries[i].SBOMTags = slices.Compact(tags)
+		}
 	}
 	answers, err := c.inv.Releases(ctx, queries)
 	if err != nil {
@@ -143,7 +165,8 @@ func (c *checker) configFinding(p Position, rule string, sev Severity, format st
 
 // productReleases reports, at the product in vexil.yaml, its tag globs
 // that match no release and, when its SBOMs were read (some statement has
-// subcomponents), each platform without a readable SBOM.
+// subcomponents), each platform without a readable SBOM among the releases
+// whose SBOMs were read.
 func (c *checker) productReleases(name string, pr ProductReleases, sboms bool) {
 	p := c.cfg.Products[name]
 	if pr.Missing {
@@ -164,7 +187,7 @@ func (c *checker) productReleases(name string, pr ProductReleases, sboms bool) {
 	}
 	for _, rel := range pr.Releases {
 		for _, pl := range rel.Platforms {
-			if len(pl.SBOMs) == 0 && sboms {
+			if len(pl.SBOMs) == 0 && sboms && !rel.SBOMsSkipped {
 				c.configFinding(p.Pos, RuleReleaseWithoutSBOM, SeverityWarning,
 					"product %s: release %s %s (%s) has no SBOM; its subcomponents cannot be checked", name, rel.Tag, pl.Platform, pl.Digest)
 			}

@@ -3,6 +3,7 @@ package statements
 import (
 	"context"
 	"errors"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,15 +25,18 @@ func (t *tableInventory) Releases(_ context.Context, qs []ReleaseQuery) ([]Produ
 	out := make([]ProductReleases, len(qs))
 	for i, q := range qs {
 		pr := t.products[q.Product]
-		if !q.SBOMs {
-			// as a registry would: no SBOM lookups unless asked
-			pr.Releases = slices.Clone(pr.Releases)
-			for j := range pr.Releases {
-				r := &pr.Releases[j]
-				r.Platforms = slices.Clone(r.Platforms)
-				for k := range r.Platforms {
-					r.Platforms[k].SBOMs = nil
-				}
+		// as a registry would: no SBOM lookups unless asked, and only for
+		// the releases SBOMTags match
+		pr.Releases = slices.Clone(pr.Releases)
+		for j := range pr.Releases {
+			r := &pr.Releases[j]
+			if q.SBOMs && (len(q.SBOMTags) == 0 || slices.ContainsFunc(q.SBOMTags, func(g string) bool { ok, _ := path.Match(g, r.Tag); return ok })) {
+				continue
+			}
+			r.SBOMsSkipped = q.SBOMs
+			r.Platforms = slices.Clone(r.Platforms)
+			for k := range r.Platforms {
+				r.Platforms[k].SBOMs = nil
 			}
 		}
 		out[i] = pr
@@ -179,12 +183,12 @@ func TestCheckOnline(t *testing.T) {
 	// SBOMs are asked for only where a statement has subcomponents
 	var asked []string
 	for _, q := range inv.asked {
-		asked = append(asked, q.Product+" "+q.Repository+" "+strings.Join(q.Tags, ",")+" "+map[bool]string{true: "sboms", false: "-"}[q.SBOMs])
+		asked = append(asked, q.Product+" "+q.Repository+" "+strings.Join(q.Tags, ",")+" "+map[bool]string{true: "sboms", false: "-"}[q.SBOMs]+" "+strings.Join(q.SBOMTags, ","))
 	}
 	wantAsked := []string{
-		"controller registry.example.com/acme/controller v1.* sboms",
-		"ghost registry.example.com/acme/ghost * -",
-		"proxy registry.example.com/acme/proxy enterprise-2.19.*,enterprise-3.* sboms",
+		"controller registry.example.com/acme/controller v1.* sboms v1.4.*,v1.9.*",
+		"ghost registry.example.com/acme/ghost * - ",
+		"proxy registry.example.com/acme/proxy enterprise-2.19.*,enterprise-3.* sboms ",
 	}
 	if !slices.Equal(asked, wantAsked) {
 		t.Errorf("queries:\ngot  %q\nwant %q", asked, wantAsked)
@@ -215,6 +219,68 @@ func TestCheckOnlineWithoutSubcomponents(t *testing.T) {
 	}
 	if l := locations(got); !slices.Equal(l, want) {
 		t.Errorf("got %q, want %q", l, want)
+	}
+}
+
+// TestCheckOnlineNarrowsSBOMs: SBOMs are read only for the releases that
+// statements with subcomponents select, and a release left out is not
+// reported for having none.
+func TestCheckOnlineNarrowsSBOMs(t *testing.T) {
+	tests := []struct {
+		name      string
+		products  string
+		wantTags  string
+		wantFound []string
+	}{
+		{"one release", `[{name: proxy, tags: ["enterprise-2.19.0"]}]`, "enterprise-2.19.0", []string{
+			"statements/proxy/a.yaml:4:5: subcomponent-not-in-sbom",
+			"vexil.yaml:10:3: tags-match-nothing",
+		}},
+		{"globs of two statements", `[{name: proxy, tags: ["enterprise-2.19.0", "enterprise-2.19.0"]}, {name: proxy, tags: ["enterprise-2.19.[01]"]}]`, "enterprise-2.19.0,enterprise-2.19.[01]", []string{
+			"statements/proxy/a.yaml:4:5: subcomponent-not-in-sbom",
+			"statements/proxy/a.yaml:4:5: subcomponent-not-in-sbom",
+			"vexil.yaml:4:3: release-without-sbom",
+			"vexil.yaml:4:3: sbom-unreadable",
+			"vexil.yaml:4:3: sbom-unsupported",
+			"vexil.yaml:10:3: tags-match-nothing",
+		}},
+		{"every release", `[{name: proxy, tags: ["enterprise-2.19.0"]}, proxy]`, "", []string{
+			"statements/proxy/a.yaml:4:5: subcomponent-not-in-sbom",
+			"statements/proxy/a.yaml:4:5: subcomponent-not-in-sbom",
+			"vexil.yaml:4:3: release-without-sbom",
+			"vexil.yaml:4:3: sbom-unreadable",
+			"vexil.yaml:4:3: sbom-unsupported",
+			"vexil.yaml:10:3: tags-match-nothing",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := writeRepo(t, map[string]string{
+				ConfigFileName:            strings.Replace(onlineConfig, `"enterprise-3.*"`, `"enterprise-2.*"`, 1),
+				"statements/proxy/a.yaml": "vulnerability: CVE-2024-0002\nproducts: " + tc.products + "\nsubcomponents:\n  - pkg:golang/golang.org/x/net@v0.16.0\nstatus: fixed\n",
+			})
+			cfg, fs, err := LoadConfig(filepath.Join(root, ConfigFileName))
+			if err != nil || len(fs) != 0 {
+				t.Fatalf("LoadConfig: %v %v", fs, err)
+			}
+			stmts, fs, err := LoadStatements(root, nil)
+			if err != nil || len(fs) != 0 {
+				t.Fatalf("LoadStatements: %v %v", fs, err)
+			}
+			inv := onlineInventory()
+			got, err := Check(context.Background(), cfg, stmts, CheckOptions{Inventory: inv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range inv.asked {
+				if q.Product == "proxy" && (!q.SBOMs || strings.Join(q.SBOMTags, ",") != tc.wantTags) {
+					t.Errorf("proxy query: SBOMs %v, SBOMTags %q; want true, %q", q.SBOMs, q.SBOMTags, tc.wantTags)
+				}
+			}
+			if l := locations(got); !slices.Equal(l, tc.wantFound) {
+				t.Errorf("got %q, want %q", l, tc.wantFound)
+			}
+		})
 	}
 }
 

@@ -106,7 +106,7 @@ var _ statements.Inventory = (*releaseInventory)(nil)
 func (r *releaseInventory) Releases(ctx context.Context, qs []statements.ReleaseQuery) ([]statements.ProductReleases, error) {
 	products := make([]inventory.Product, len(qs))
 	for i, q := range qs {
-		products[i] = inventory.Product{Name: q.Product, Repository: q.Repository, Tags: q.Tags, SBOMs: q.SBOMs}
+		products[i] = inventory.Product{Name: q.Product, Repository: q.Repository, Tags: q.Tags, SBOMs: q.SBOMs, SBOMTags: q.SBOMTags}
 	}
 	got, err := inventory.Load(ctx, r.client, products, r.opts)
 	if err != nil {
@@ -117,7 +117,7 @@ func (r *releaseInventory) Releases(ctx context.Context, qs []statements.Release
 		out[i] = statements.ProductReleases{Missing: got[i].Missing, Releases: make([]statements.Release, len(got[i].Releases))}
 		for j := range got[i].Releases {
 			rel := &got[i].Releases[j]
-			sr := statements.Release{Tag: rel.Tag, Digest: rel.Digest.String(), Platforms: make([]statements.ReleasePlatform, len(rel.Platforms))}
+			sr := statements.Release{Tag: rel.Tag, Digest: rel.Digest.String(), Platforms: make([]statements.ReleasePlatform, len(rel.Platforms)), SBOMsSkipped: rel.SBOMsSkipped}
 			for k := range rel.Platforms {
 				p := &rel.Platforms[k]
 				sp := statements.ReleasePlatform{Platform: p.Platform, Digest: p.Digest.String()}

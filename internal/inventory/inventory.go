@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +28,26 @@ type Product struct {
 	// SBOMs asks for the SBOMs of every platform of every release; without
 	// it only the releases and their platforms are resolved.
 	SBOMs bool
+	// SBOMTags, when not empty, narrows SBOMs to the releases whose tag
+	// matches one of these globs (path.Match); the others are marked
+	// SBOMsSkipped.
+	SBOMTags []string
+}
+
+// wantsSBOMs reports whether the SBOMs of p's release tag are to be read.
+func (p *Product) wantsSBOMs(tag string) bool {
+	if !p.SBOMs {
+		return false
+	}
+	if len(p.SBOMTags) == 0 {
+		return true
+	}
+	for _, g := range p.SBOMTags {
+		if ok, _ := path.Match(g, tag); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Options configure Load.
@@ -79,6 +100,9 @@ type Release struct {
 	// image.
 	Digest    digest.Digest `json:"digest"`
 	Platforms []Platform    `json:"platforms"`
+	// SBOMsSkipped says the product asked for SBOMs but its SBOMTags left
+	// this release out: its platforms have none because none were read.
+	SBOMsSkipped bool `json:"sbomsSkipped,omitempty"`
 }
 
 // Platform is one platform manifest of a release and its SBOMs.
@@ -159,6 +183,9 @@ func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) 
 	if l.opts.Logger == nil {
 		l.opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if l.opts.MaxSBOMSize <= 0 {
+		l.opts.MaxSBOMSize = sbom.DefaultMaxSize
+	}
 	out := make([]Releases, len(products))
 	// First the tags of every product, then every release, then every
 	// platform: each stage is one pool of at most jobs requests.
@@ -208,7 +235,7 @@ func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) 
 				return fmt.Errorf("product %s: %w", p.Name, err)
 			}
 			j.rel = rel
-			r := Release{Tag: tag, Digest: rel.Digest, Platforms: make([]Platform, len(rel.Platforms))}
+			r := Release{Tag: tag, Digest: rel.Digest, Platforms: make([]Platform, len(rel.Platforms)), SBOMsSkipped: p.SBOMs && !p.wantsSBOMs(tag)}
 			for k, pl := range rel.Platforms {
 				r.Platforms[k] = Platform{Platform: pl.String(), Digest: pl.Digest, SBOMs: []SBOM{}}
 			}
@@ -227,7 +254,7 @@ func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) 
 	g.SetLimit(jobs)
 	for _, j := range rjobs {
 		p := products[j.product]
-		if !p.SBOMs {
+		if !p.wantsSBOMs(j.rel.Tag) {
 			continue
 		}
 		for k, pl := range j.rel.Platforms {
@@ -253,7 +280,7 @@ func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) 
 	for _, j := range rjobs {
 		p := products[j.product]
 		r := &out[j.product].Releases[j.release]
-		if !p.SBOMs || !needsIndex(r) {
+		if !p.wantsSBOMs(j.rel.Tag) || !needsIndex(r) {
 			continue
 		}
 		g.Go(func() error {
@@ -447,6 +474,11 @@ func (l *loader) read(ctx context.Context, repo string, cand oci.Candidate) (*sb
 
 func (l *loader) readOnce(ctx context.Context, repo string, cand oci.Candidate) (*sbom.SBOM, error) {
 	what := fmt.Sprintf("layer %s", cand.Layer.Digest)
+	if cand.Layer.Size > l.opts.MaxSBOMSize {
+		// not a byte fetched: the descriptor says it is over the cap (and
+		// oci refuses bytes past the size the descriptor gives)
+		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", what, sbom.ErrTooLarge, cand.Layer.Size, l.opts.MaxSBOMSize)
+	}
 	r, err := l.c.OpenBlob(ctx, repo, cand.Layer)
 	if err != nil {
 		return nil, err

@@ -572,3 +572,37 @@ func TestLoadBadBlobs(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadSBOMTags(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.NewOlareg(t)
+	repo := reg.Ref("acme/narrow")
+	c := newClient(t, t.TempDir())
+	for i, tag := range []string{"v1.0", "v1.1", "v2.0"} {
+		push(t, c, repo, tag, fixture.Spec{Seed: uint64(70 + i), Platforms: []fixture.PlatformSpec{{OS: "linux", Architecture: "amd64", SBOM: fixture.SPDX, Packages: pkgs[:1+i]}}})
+	}
+	reg.ResetCounts()
+	got, err := inventory.Load(ctx, newClient(t, t.TempDir()), []inventory.Product{{Name: "p", Repository: repo, Tags: []string{"v*"}, SBOMs: true, SBOMTags: []string{"v1.1", "v2.*"}}}, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary []string
+	for _, r := range got[0].Releases {
+		summary = append(summary, fmt.Sprintf("%s skipped=%v %s", r.Tag, r.SBOMsSkipped, sbomSummary(r.Platforms[0])))
+	}
+	want := []string{
+		"v1.0 skipped=true linux/amd64: ",
+		"v1.1 skipped=false linux/amd64: referrers-api spdx-2.3  2",
+		"v2.0 skipped=false linux/amd64: referrers-api spdx-2.3  3",
+	}
+	if !slices.Equal(summary, want) {
+		t.Errorf("got %q, want %q", summary, want)
+	}
+	// the probe, then one listing per release read
+	if n := reg.Count(registrytest.KindReferrers); n != 3 {
+		t.Errorf("got %d referrers requests, want 3", n)
+	}
+	if n := reg.Count(registrytest.KindBlobGet); n != 2 {
+		t.Errorf("got %d blob GETs, want 2", n)
+	}
+}
