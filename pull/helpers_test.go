@@ -14,6 +14,7 @@ import (
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/registrytest"
 	"github.com/vexil-dev/vexil/internal/sign"
+	"github.com/vexil-dev/vexil/pull"
 	"github.com/vexil-dev/vexil/vex"
 )
 
@@ -179,3 +180,31 @@ func tamper(t testing.TB, bundle, payload []byte) []byte {
 }
 
 func at(day int) time.Time { return time.Date(2026, 1, day, 12, 0, 0, 0, time.UTC) }
+
+// published is an olareg holding the spec's release with one signed VEX
+// attestation on its index: CVE-2024-0001 fixed.
+type published struct {
+	reg      *registrytest.Registry
+	c        *oci.Client
+	rel      oci.Release
+	signer   *sign.KeySigner
+	pub      string
+	doc      []byte
+	referrer digest.Digest
+}
+
+// publish pushes the spec's release and its attestation to a new olareg.
+func publish(t testing.TB) published {
+	t.Helper()
+	p := published{reg: registrytest.NewOlareg(t), c: client(t)}
+	p.rel = image(t, p.reg, p.c)
+	p.signer, p.pub = keyPair(t)
+	p.doc = document(t, p.rel, statement{"CVE-2024-0001", vex.StatusFixed, at(1)})
+	p.referrer = pushBundle(t, p.c, p.rel.Repository, p.rel.Descriptor(), attest(t, p.signer, p.rel.Repository, p.rel.Digest, predicateType, p.doc), predicateType)
+	return p
+}
+
+// pull pulls the release, trusting the key.
+func (p published) pull() (*pull.Result, error) {
+	return pull.Pull(context.Background(), p.c, pull.Reference{Repository: p.rel.Repository, Tag: "v1"}, pull.Options{Verify: sign.VerifyOptions{Key: p.pub}})
+}

@@ -251,17 +251,12 @@ func TestNothingToMerge(t *testing.T) {
 // digest hex. Every digest of the image matches in every form; another
 // digest or another name does not.
 func TestScannersMatch(t *testing.T) {
-	ctx := context.Background()
-	reg := registrytest.NewOlareg(t)
-	c := client(t)
-	rel := image(t, reg, c)
-	signer, pub := keyPair(t)
-	doc := document(t, rel, statement{"CVE-2024-0001", vex.StatusNotAffected, at(1)})
-	pushBundle(t, c, rel.Repository, rel.Descriptor(), attest(t, signer, rel.Repository, rel.Digest, predicateType, doc), predicateType)
-	res, err := pull.Pull(ctx, c, pull.Reference{Repository: rel.Repository, Tag: "v1"}, pull.Options{Verify: sign.VerifyOptions{Key: pub}})
+	p := publish(t)
+	res, err := p.pull()
 	if err != nil {
 		t.Fatal(err)
 	}
+	rel := p.rel
 	parent := rel.Repository[:strings.LastIndexByte(rel.Repository, '/')]
 	forms := func(name, hex, arch string) map[string]string {
 		return map[string]string{

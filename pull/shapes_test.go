@@ -79,18 +79,11 @@ func TestShapes(t *testing.T) {
 // fails the pull (exit 3 in the CLI) instead of rejecting them, which
 // would read as "not verified".
 func TestRegistryFailure(t *testing.T) {
-	ctx := context.Background()
-	reg := registrytest.NewOlareg(t)
-	c := client(t)
-	rel := image(t, reg, c)
-	signer, pub := keyPair(t)
-	doc := document(t, rel, statement{"CVE-2024-0001", vex.StatusFixed, at(1)})
-	pushBundle(t, c, rel.Repository, rel.Descriptor(), attest(t, signer, rel.Repository, rel.Digest, predicateType, doc), predicateType)
-
-	fault := reg.Inject(registrytest.Fault{Match: registrytest.OfKind(registrytest.KindBlobGet), Status: http.StatusInternalServerError})
-	res, err := pull.Pull(ctx, c, pull.Reference{Repository: rel.Repository, Tag: "v1"}, pull.Options{Verify: sign.VerifyOptions{Key: pub}})
-	if err == nil || res != nil || errors.Is(err, pull.ErrNoneAccepted) || reg.Fired(fault) != 1 {
-		t.Errorf("got %v (result %v, fault fired %d times), want a registry error and no result", err, res, reg.Fired(fault))
+	p := publish(t)
+	fault := p.reg.Inject(registrytest.Fault{Match: registrytest.OfKind(registrytest.KindBlobGet), Status: http.StatusInternalServerError})
+	res, err := p.pull()
+	if err == nil || res != nil || errors.Is(err, pull.ErrNoneAccepted) || p.reg.Fired(fault) != 1 {
+		t.Errorf("got %v (result %v, fault fired %d times), want a registry error and no result", err, res, p.reg.Fired(fault))
 	}
 	if err != nil && !strings.Contains(err.Error(), "500 Internal Server Error") {
 		t.Errorf("error %q does not name the registry's answer", err)
@@ -101,15 +94,10 @@ func TestRegistryFailure(t *testing.T) {
 // byte changed (same length, so only the digest can tell) gets that
 // attestation rejected as a digest mismatch; the others still merge.
 func TestTamperedLayer(t *testing.T) {
-	ctx := context.Background()
-	reg := registrytest.NewOlareg(t)
-	c := client(t)
-	rel := image(t, reg, c)
-	signer, pub := keyPair(t)
-	doc := document(t, rel, statement{"CVE-2024-0001", vex.StatusFixed, at(1)})
-	good := pushBundle(t, c, rel.Repository, rel.Descriptor(), attest(t, signer, rel.Repository, rel.Digest, predicateType, doc), predicateType)
-	bundle := attest(t, signer, rel.Repository, rel.Platforms[0].Digest, predicateType, doc)
-	bad := pushBundle(t, c, rel.Repository, rel.Platforms[0].Descriptor(), bundle, predicateType)
+	p := publish(t)
+	amd := p.rel.Platforms[0]
+	bundle := attest(t, p.signer, p.rel.Repository, amd.Digest, predicateType, p.doc)
+	bad := pushBundle(t, p.c, p.rel.Repository, amd.Descriptor(), bundle, predicateType)
 
 	// change one base64 character of the signed payload
 	i := bytes.Index(bundle, []byte(`"payload":"`))
@@ -119,7 +107,7 @@ func TestTamperedLayer(t *testing.T) {
 	changed := bytes.Clone(bundle)
 	i += len(`"payload":"`) + 20
 	changed[i] = map[bool]byte{true: 'B', false: 'A'}[changed[i] == 'A']
-	fault := reg.Inject(registrytest.Fault{
+	fault := p.reg.Inject(registrytest.Fault{
 		Match: func(r *http.Request) bool {
 			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/blobs/"+digest.FromBytes(bundle).String())
 		},
@@ -128,19 +116,19 @@ func TestTamperedLayer(t *testing.T) {
 			_, _ = w.Write(changed)
 		}),
 	})
-	res, err := pull.Pull(ctx, c, pull.Reference{Repository: rel.Repository, Tag: "v1"}, pull.Options{Verify: sign.VerifyOptions{Key: pub}})
+	res, err := p.pull()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reg.Fired(fault) != 1 {
-		t.Fatalf("the tampered layer was served %d times, want 1", reg.Fired(fault))
+	if p.reg.Fired(fault) != 1 {
+		t.Fatalf("the tampered layer was served %d times, want 1", p.reg.Fired(fault))
 	}
 	if len(res.Attestations) != 2 {
 		t.Fatalf("got %d attestations, want 2", len(res.Attestations))
 	}
 	for _, a := range res.Attestations {
 		switch a.Manifest {
-		case good:
+		case p.referrer:
 			if a.Err != nil {
 				t.Errorf("untouched attestation: got %v, want accepted", a.Err)
 			}
