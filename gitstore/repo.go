@@ -209,10 +209,11 @@ func (r *Repo) expand(name string) (plumbing.Hash, error) {
 			return ref.Hash(), nil
 		}
 	}
-	if len(name) < minAbbrev || !isHex(name) {
+	abbrev := strings.ToLower(name) // git reads hex digits in either case
+	if len(abbrev) < minAbbrev || !isHex(abbrev) {
 		return plumbing.ZeroHash, nil
 	}
-	found, err := r.commitsOrTagsWithPrefix(name)
+	found, err := r.commitsOrTagsWithPrefix(abbrev)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}

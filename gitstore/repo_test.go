@@ -94,6 +94,7 @@ func TestResolveRefsBeforeHashes(t *testing.T) {
 		{two[:5], two}, // no ref of that name: the abbreviation
 		{two, two},
 		{one[:7] + "^0", one},
+		{strings.ToUpper(one[:8]), one},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rev, func(t *testing.T) {
