@@ -21,11 +21,11 @@ const (
 )
 
 // Formats lists every format, in the order the help text shows them.
-var Formats = []Format{Text, JSON, GitHub, Markdown, SARIF}
+func Formats() []Format { return []Format{Text, JSON, GitHub, Markdown, SARIF} }
 
 // ParseFormat returns the Format named s.
 func ParseFormat(s string) (Format, error) {
-	for _, f := range Formats {
+	for _, f := range Formats() {
 		if string(f) == s {
 			return f, nil
 		}
@@ -35,8 +35,9 @@ func ParseFormat(s string) (Format, error) {
 
 // FormatNames returns the names of Formats joined by "|", for help texts.
 func FormatNames() string {
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
+	formats := Formats()
+	names := make([]string, len(formats))
+	for i, f := range formats {
 		names[i] = string(f)
 	}
 	return strings.Join(names, "|")

@@ -239,7 +239,7 @@ func TestSARIFEmpty(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
-	for _, f := range Formats {
+	for _, f := range Formats() {
 		if got, err := ParseFormat(string(f)); got != f || err != nil {
 			t.Errorf("ParseFormat(%q) = %q, %v, want %q, nil", f, got, err, f)
 		}
