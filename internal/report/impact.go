@@ -132,7 +132,7 @@ func writeReviewMarkdown(w io.Writer, findings []statements.Finding, rv *Review)
 	bw.WriteString("| Product | Releases | Vulnerability | Subcomponent | Before | After |\n| --- | --- | --- | --- | --- | --- |\n")
 	for i, c := range rv.Impact {
 		if i == MarkdownRowLimit {
-			fmt.Fprintf(bw, "\n… and %d more; run `vexil check --base %s` to see them all.\n", len(rv.Impact)-i, rv.Base)
+			fmt.Fprintf(bw, "\n… and %d more; run %s to see them all.\n", len(rv.Impact)-i, codeSpan("vexil check --base "+rv.Base))
 			break
 		}
 		releases := "all"

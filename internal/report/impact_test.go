@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -125,5 +126,36 @@ func TestReviewJSONDecodes(t *testing.T) {
 		if c.String() != sampleReview.Impact[i].String() {
 			t.Errorf("change %d: got %s, want %s", i, c, sampleReview.Impact[i])
 		}
+	}
+}
+
+// TestReviewMarkdownRowLimit: a change of many statuses (a vexil.yaml edit
+// can touch every release) lists the first MarkdownRowLimit and counts
+// the rest, so the PR comment stays within what GitHub accepts.
+func TestReviewMarkdownRowLimit(t *testing.T) {
+	rv := &Review{Base: "origin/main", MergeBase: "0123456789abcdef0123456789abcdef01234567", Files: 1}
+	for i := range MarkdownRowLimit + 3 {
+		rv.Impact = append(rv.Impact, StatusChange{Product: "proxy", Release: fmt.Sprintf("v%d", i), Vulnerability: "CVE-2023-44487", After: "fixed"})
+	}
+	var buf bytes.Buffer
+	if err := WriteReview(&buf, Markdown, nil, rv, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.String()
+	if n := strings.Count(got, "\n| proxy | `v"); n != MarkdownRowLimit {
+		t.Errorf("got %d rows, want %d", n, MarkdownRowLimit)
+	}
+	if want := "| CVE-2023-44487 |  | — | fixed |\n\n… and 3 more; run `vexil check --base origin/main` to see them all.\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("got tail %q, want %q", got[max(0, len(got)-200):], want)
+	}
+	// A backtick in the base (git allows one in a branch name) does not
+	// end the code span early.
+	rv.Base = "fix`es"
+	buf.Reset()
+	if err := WriteReview(&buf, Markdown, nil, rv, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "run ``vexil check --base fix`es`` to see them all.\n"; !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("got tail %q, want %q", buf.String()[max(0, buf.Len()-100):], want)
 	}
 }
