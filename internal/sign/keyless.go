@@ -30,8 +30,8 @@ type KeylessOptions struct {
 	RekorURL  string
 	// IDToken is the OIDC token; empty means IDToken's ambient sources.
 	IDToken string
-	// Getenv reads the environment for the ambient token (cmd passes
-	// os.Getenv); with nil there is no ambient token.
+	// Getenv reads the environment for the ambient token (cmd passes its
+	// command's environment); with nil there is no ambient token.
 	Getenv func(string) string
 	// HTTPClient is used for the ambient token request; nil is
 	// http.DefaultClient.
