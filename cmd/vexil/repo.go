@@ -96,7 +96,7 @@ func loadWorkspace(env *environment, g *globalOptions, render func([]statements.
 		if err := render(shown); err != nil {
 			return nil, fmt.Errorf("writing the report: %w", err)
 		}
-		return nil, fmt.Errorf("%w: %s has %s", errInvalidConfig, w.display(statements.ConfigFileName), report.Plural(report.Count(findings).Errors, "error"))
+		return nil, fmt.Errorf("%w: %s has %s", errInvalidConfig, w.display(cfg.File), report.Plural(report.Count(findings).Errors, "error"))
 	}
 	w.Findings = findings
 	return w, nil
