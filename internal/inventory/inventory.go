@@ -178,7 +178,7 @@ func Load(ctx context.Context, c *oci.Client, products []Product, opts Options) 
 	jobs := cmp.Or(opts.Jobs, oci.DefaultJobs)
 	l := &loader{c: c, opts: opts, parsed: map[digest.Digest]*parsed{}}
 	if opts.CacheDir != "" {
-		l.purls = &purlCache{dir: opts.CacheDir}
+		l.purls = newPurlCache(opts.CacheDir)
 	}
 	if l.opts.Logger == nil {
 		l.opts.Logger = slog.New(slog.DiscardHandler)

@@ -22,18 +22,27 @@ import (
 // (parsing a 3,000-package SBOM costs far more than reading its purls).
 // An entry is a JSON header line followed by the purls, one a line, in
 // packageurl-go's canonical form (which percent-encodes any line break);
-// it is read back with sbom.FromPurls, so matching stays sbom's. The header
-// holds the SHA-256 of the purl lines: an entry that does not match, or of
-// another entry version, is removed and the layer parsed again, never
+// it is read back with sbom.FromCanonicalPurls, so matching stays sbom's,
+// without parsing each purl again. The header holds the SHA-256 of the purl
+// lines and the sbom.CanonicalFormID they were written under: an entry that
+// does not match, of another entry version, or written by a build that
+// canonicalises purls otherwise, is removed and the layer parsed again, never
 // trusted.
 type purlCache struct {
 	dir string
+	// canonicalForm is sbom.CanonicalFormID, recorded in each entry.
+	canonicalForm string
+}
+
+// newPurlCache returns the purl cache under dir.
+func newPurlCache(dir string) *purlCache {
+	return &purlCache{dir: dir, canonicalForm: sbom.CanonicalFormID()}
 }
 
 // purlEntryVersion changes whenever the entry format does, and whenever
 // internal/sbom comes to read different purls out of the same document
 // (entries written by the older parser are then parsed again).
-const purlEntryVersion = 2
+const purlEntryVersion = 3
 
 // purlHeader is the first line of an entry.
 type purlHeader struct {
@@ -42,6 +51,8 @@ type purlHeader struct {
 	Wrapper       string `json:"wrapper,omitempty"`
 	PredicateType string `json:"predicateType,omitempty"`
 	Packages      int    `json:"packages"`
+	// CanonicalForm is sbom.CanonicalFormID where the purls were written.
+	CanonicalForm string `json:"canonical"`
 	SHA256        string `json:"sha256"`
 }
 
@@ -60,7 +71,7 @@ func (c *purlCache) get(layer digest.Digest) *sbom.SBOM {
 	if err != nil {
 		return nil
 	}
-	doc, err := decodeEntry(b)
+	doc, err := c.decodeEntry(b)
 	if err != nil {
 		os.Remove(p) // corrupt or stale: parse the layer again
 		return nil
@@ -70,7 +81,7 @@ func (c *purlCache) get(layer digest.Digest) *sbom.SBOM {
 
 // decodeEntry returns the SBOM an entry records, or why it cannot be
 // trusted.
-func decodeEntry(b []byte) (*sbom.SBOM, error) {
+func (c *purlCache) decodeEntry(b []byte) (*sbom.SBOM, error) {
 	line, body, ok := bytes.Cut(b, []byte("\n"))
 	if !ok {
 		return nil, errors.New("no header")
@@ -80,16 +91,16 @@ func decodeEntry(b []byte) (*sbom.SBOM, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(body)
-	if h.Version != purlEntryVersion || h.SHA256 != hex.EncodeToString(sum[:]) {
+	if h.Version != purlEntryVersion || h.CanonicalForm != c.canonicalForm || h.SHA256 != hex.EncodeToString(sum[:]) {
 		return nil, errors.New("version or checksum mismatch")
 	}
 	var purls []string
 	if len(body) > 0 {
 		purls = strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
 	}
-	doc := sbom.FromPurls(purls)
-	if len(doc.InvalidPurls()) > 0 {
-		return nil, errors.New("purls that do not parse")
+	doc, err := sbom.FromCanonicalPurls(purls)
+	if err != nil {
+		return nil, err
 	}
 	doc.Format, doc.Wrapper, doc.PredicateType, doc.Packages = h.Format, h.Wrapper, h.PredicateType, h.Packages
 	return doc, nil
@@ -107,7 +118,7 @@ func (c *purlCache) put(layer digest.Digest, doc *sbom.SBOM) error {
 	sum := sha256.Sum256(body)
 	line, err := json.Marshal(purlHeader{
 		Version: purlEntryVersion, Format: doc.Format, Wrapper: doc.Wrapper,
-		PredicateType: doc.PredicateType, Packages: doc.Packages, SHA256: hex.EncodeToString(sum[:]),
+		PredicateType: doc.PredicateType, Packages: doc.Packages, CanonicalForm: c.canonicalForm, SHA256: hex.EncodeToString(sum[:]),
 	})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
@@ -21,12 +22,17 @@ func TestPurlCache(t *testing.T) {
 	layer := digest.FromString("layer")
 	body := []byte(purls[0] + "\n" + purls[1] + "\n" + purls[2] + "\n")
 	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
-	header := func(version int, b []byte) string {
-		return fmt.Sprintf(`{"v":%d,"format":"spdx-2.3","wrapper":"in-toto","predicateType":"https://spdx.dev/Document","packages":5,"sha256":"%s"}`, version, sum(b))
+	lib := sbom.CanonicalFormID()
+	if len(lib) != 64 {
+		t.Fatalf("CanonicalFormID: got %q, want a SHA-256", lib)
 	}
+	headerOf := func(version int, lib string, b []byte) string {
+		return fmt.Sprintf(`{"v":%d,"format":"spdx-2.3","wrapper":"in-toto","predicateType":"https://spdx.dev/Document","packages":5,"canonical":%q,"sha256":"%s"}`, version, lib, sum(b))
+	}
+	header := func(version int, b []byte) string { return headerOf(version, lib, b) }
 
 	t.Run("round trip", func(t *testing.T) {
-		c := &purlCache{dir: t.TempDir()}
+		c := newPurlCache(t.TempDir())
 		if err := c.put(layer, doc); err != nil {
 			t.Fatal(err)
 		}
@@ -61,10 +67,13 @@ func TestPurlCache(t *testing.T) {
 		{"purl dropped", header(purlEntryVersion, body) + "\n" + purls[0] + "\n" + purls[1] + "\n"},
 		{"truncated", (header(purlEntryVersion, body) + "\n" + string(body))[:len(header(purlEntryVersion, body))+20]},
 		{"checksummed but invalid purl", header(purlEntryVersion, []byte("not a purl\n")) + "\nnot a purl\n"},
+		{"checksummed but unsorted", header(purlEntryVersion, []byte(purls[1]+"\n"+purls[0]+"\n")) + "\n" + purls[1] + "\n" + purls[0] + "\n"},
+		{"checksummed but repeated", header(purlEntryVersion, []byte(purls[0]+"\n"+purls[0]+"\n")) + "\n" + purls[0] + "\n" + purls[0] + "\n"},
+		{"another canonical form", headerOf(purlEntryVersion, strings.Repeat("0", 64), body) + "\n" + string(body)},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &purlCache{dir: t.TempDir()}
+			c := newPurlCache(t.TempDir())
 			if err := c.put(layer, doc); err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +90,7 @@ func TestPurlCache(t *testing.T) {
 	}
 
 	t.Run("purl spanning lines", func(t *testing.T) {
-		c := &purlCache{dir: t.TempDir()}
+		c := newPurlCache(t.TempDir())
 		if _, err := encodePurls([]string{"pkg:generic/a\nb"}); err == nil {
 			t.Error("encodePurls: got no error for a purl with a line break")
 		}

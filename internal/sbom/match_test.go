@@ -193,3 +193,36 @@ func TestFromPurls(t *testing.T) {
 		}
 	})
 }
+
+func TestFromCanonicalPurls(t *testing.T) {
+	parsed := matchSBOM(t)
+	s, err := sbom.FromCanonicalPurls(parsed.Purls())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Purls(), parsed.Purls(); !slices.Equal(got, want) {
+		t.Errorf("Purls: got %q, want %q", got, want)
+	}
+	for _, tt := range matchTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Contains(tt.purl)
+			if err != nil || got != tt.want {
+				t.Errorf("Contains(%q): got %v, %v; want %v, nil", tt.purl, got, err, tt.want)
+			}
+		})
+	}
+	for _, bad := range [][]string{
+		{"pkg:generic/b@1", "pkg:generic/a@1"},
+		{"pkg:generic/a@1", "pkg:generic/a@1"},
+		{"not a purl"},
+		{"pkg:generic/a@1 "},
+		{"pkg:generic/a\n@1"},
+	} {
+		if _, err := sbom.FromCanonicalPurls(bad); !errors.Is(err, sbom.ErrInvalidPurl) {
+			t.Errorf("FromCanonicalPurls(%q): got %v, want ErrInvalidPurl", bad, err)
+		}
+	}
+	if got, again := sbom.CanonicalFormID(), sbom.CanonicalFormID(); len(got) != 64 || got != again {
+		t.Errorf("CanonicalFormID: got %q then %q, want one SHA-256", got, again)
+	}
+}

@@ -1,6 +1,8 @@
 package sbom
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -107,6 +109,75 @@ func FromPurls(purls []string) *SBOM {
 		s.addPurl(p)
 	}
 	return s
+}
+
+// FromCanonicalPurls is FromPurls for purls exactly as Purls returned
+// them, sorted and distinct, from a build with this CanonicalFormID: it
+// skips parsing each one again, which is most of
+// the cost of FromPurls. It checks only their order and their shape (a
+// "pkg:" scheme, no spaces or line breaks) and fails otherwise; a caller
+// that cannot vouch for the rest must use FromPurls.
+func FromCanonicalPurls(purls []string) (*SBOM, error) {
+	s := &SBOM{byName: make(map[string][]string, len(purls))}
+	for i, p := range purls {
+		if !strings.HasPrefix(p, "pkg:") || strings.ContainsAny(p, " \t\r\n") {
+			return nil, fmt.Errorf("%w %q: not in canonical form", ErrInvalidPurl, p)
+		}
+		if i > 0 && purls[i-1] >= p {
+			return nil, fmt.Errorf("%w %q: purls not sorted and distinct", ErrInvalidPurl, p)
+		}
+		name, _, _ := split(p)
+		s.byName[name] = append(s.byName[name], p)
+		s.count++
+	}
+	return s, nil
+}
+
+// CanonicalFormID identifies how this build puts purls in canonical form:
+// a digest of the canonical forms of purls that exercise packageurl-go's
+// rules (type-specific case and separators, qualifier order and case,
+// percent-encoding, subpaths). Canonical forms written under one ID are
+// only trusted by FromCanonicalPurls under the same ID.
+func CanonicalFormID() string {
+	h := sha256.New()
+	for _, p := range canonicalProbes {
+		c, err := canonical(p)
+		if err != nil {
+			c = "error: " + err.Error()
+		}
+		h.Write([]byte(c + "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// canonicalProbes are the purls CanonicalFormID canonicalises.
+var canonicalProbes = [...]string{
+	"pkg:golang/GitHub.com/Azure/Go-Ansiterm@v0.0.0-20250102033503-faa5f7b0171c",
+	"PKG:GOLANG/golang.org/x/net@v0.17.0#http2",
+	"pkg:pypi/Charset_Normalizer@3.3.2",
+	"pkg:pypi/PyYAML@6.0.1",
+	"pkg:npm/@babel/core@7.24.0",
+	"pkg:npm/%40babel/Core@7.24.0",
+	"pkg:maven/org.apache.logging.log4j/Log4j-Core@2.17.1?type=jar&classifier=sources",
+	"pkg:apk/alpine/alpine-baselayout@3.6.5-r0?DISTRO=alpine-3.20.3&arch=x86_64",
+	"pkg:deb/Debian/OpenSSL@3.0.11-1?arch=amd64&distro=debian-12",
+	"pkg:oci/proxy@sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0?arch=amd64&repository_url=registry.example.com/acme/proxy",
+	"pkg:generic/tricky@1.0%401?download_url=https://example.com/a%3Fb%3D1%26c%3D2&checksum=sha256:abc&empty=",
+	"pkg:generic//double//slash/name@1",
+	"pkg:github/Package-URL/PURL-Spec@244fd47e07d1004",
+	"pkg:bitbucket/BirKenfeld/Pygments-Main@244fd47e07d1014",
+	"pkg:nuget/EnterpriseLibrary.Common@6.0.1304",
+	"pkg:gem/Ruby-Advisory-DB-Check@0.12.4",
+	"pkg:cargo/Rand@0.7.2",
+	"pkg:docker/Customer/DockerImage@sha256%3A244fd47e07d10?repository_url=gcr.io",
+	"pkg:rpm/FedOra/curl@7.50.3-1.fc25?Arch=i386&distro=fedora-25",
+	"pkg:swift/github.com/Alamofire/Alamofire@5.4.3",
+	"pkg:hex/Phoenix_HTML@2.13.3",
+	"pkg:composer/Laravel/Laravel@5.5.0",
+	"pkg:conan/openssl@3.0.3?user=bincrafters&channel=stable",
+	"pkg:huggingface/distilbert/distilbert-base-uncased@043235d6088ecd3dd5fb5ca3592b6913fd516027",
+	"pkg:mlflow/CreditFraud@3?repository_url=https://westus2.api.azureml.ms/mlflow/v1.0/subscriptions/a50f2011",
+	"pkg:generic/name%20with%20space@1.0+build%2Fmeta",
 }
 
 // Purls returns the distinct purls of the document, normalised by
