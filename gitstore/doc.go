@@ -11,5 +11,7 @@
 // partial file name.
 //
 // Nothing here guesses: history a shallow clone lacks yields an error
-// wrapping ErrShallow that says how to fetch it, never a wrong answer.
+// wrapping ErrShallow, and objects a partial clone's filter left out one
+// wrapping ErrPartialClone, each saying how to fetch them, never a wrong
+// answer.
 package gitstore

@@ -15,4 +15,9 @@ var (
 	// Errors wrapping it say how to fetch the full history.
 	ErrShallow = errors.New("shallow clone: history incomplete; fetch the full history " +
 		"(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
+	// ErrPartialClone means the answer needs objects that a partial clone
+	// (made with a filter, such as blob:none) did not fetch; go-git cannot
+	// fetch them on demand as git does.
+	ErrPartialClone = errors.New("partial clone: objects missing; fetch them " +
+		"(git fetch --refetch --no-filter origin), or clone without a filter (no filter: in actions/checkout)")
 )

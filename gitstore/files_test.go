@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/vexil-dev/vexil/internal/gittest"
 )
 
 // blobHash asks the git CLI for the blob at rev:p.
@@ -233,5 +235,49 @@ func TestStatusNoCommits(t *testing.T) {
 	want := map[string]FileStatus{"statements/a.yaml": StatusAdded, "statements/b.yaml": StatusUntracked}
 	if err != nil || !reflect.DeepEqual(st, want) {
 		t.Errorf("Status = %v, %v; want %v", st, err, want)
+	}
+}
+
+// TestPartialClone: a clone made with --filter=blob:none (actions/checkout
+// with filter: blob:none) lacks the blobs of old commits, which go-git
+// cannot fetch on demand. Reading one says so, and how to fetch them, not
+// that the clone is shallow; the history walk needs trees alone and works.
+func TestPartialClone(t *testing.T) {
+	r := newCLIRepo(t)
+	r.git("config", "uploadpack.allowFilter", "true")
+	r.write(map[string]string{"statements/a.yaml": "a1\n"})
+	base := r.commit("base")
+	r.write(map[string]string{"statements/a.yaml": "a2\n"})
+	head := r.commit("change")
+
+	dir := filepath.Join(t.TempDir(), "c")
+	gittest.Run(t, filepath.Dir(dir), r.now(), "clone", "-q", "--filter=blob:none", "file://"+r.dir, dir)
+	repo, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	ctx := context.Background()
+	_, err = repo.ReadFile(ctx, mustResolve(t, repo, base), "statements/a.yaml")
+	if !errors.Is(err, ErrPartialClone) || errors.Is(err, ErrShallow) {
+		t.Errorf("ReadFile at base: got %v, want ErrPartialClone only", err)
+	}
+	if got, err := repo.ReadFile(ctx, mustResolve(t, repo, head), "statements/a.yaml"); err != nil || string(got) != "a2\n" {
+		t.Errorf("ReadFile at head: got %q, %v; want a2", got, err)
+	}
+	last, err := repo.LastChanges(ctx, mustResolve(t, repo, head), "statements")
+	if c := last["statements/a.yaml"]; err != nil || c.Hash.String() != head {
+		t.Errorf("LastChanges: got %v, %v; want statements/a.yaml at %s", last, err, head)
+	}
+
+	// The advice works: after it, the base's blob is there.
+	gittest.Run(t, dir, r.now(), "fetch", "-q", "--refetch", "--no-filter", "origin")
+	repo2, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo2.Close()
+	if got, err := repo2.ReadFile(ctx, mustResolve(t, repo2, base), "statements/a.yaml"); err != nil || string(got) != "a1\n" {
+		t.Errorf("ReadFile at base after refetch: got %q, %v; want a1", got, err)
 	}
 }

@@ -47,6 +47,7 @@ type Repo struct {
 	root    string    // absolute work tree root
 	sub     string    // slash path of the opened directory below root; "" at root
 	shallow map[plumbing.Hash]bool
+	partial bool // a remote is a promisor: objects may be missing
 }
 
 // Open opens the git repository containing dir, looking in dir and its
@@ -114,7 +115,29 @@ func Open(dir string) (*Repo, error) {
 	for _, h := range shallow {
 		r.shallow[h] = true
 	}
+	if r.partial, err = partialClone(g); err != nil {
+		closeQuietly(closer)
+		return nil, fmt.Errorf("opening %s: %w", dir, err)
+	}
 	return r, nil
+}
+
+// partialClone reports whether the repository is a partial clone: git
+// marks one with extensions.partialClone or a remote's promisor = true.
+func partialClone(g *git.Repository) (bool, error) {
+	cfg, err := g.Config()
+	if err != nil {
+		return false, fmt.Errorf("reading the git configuration: %w", err)
+	}
+	if cfg.Raw.Section("extensions").Option("partialclone") != "" {
+		return true, nil
+	}
+	for _, remote := range cfg.Raw.Section("remote").Subsections {
+		if strings.EqualFold(remote.Option("promisor"), "true") {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // maxOpenPacks bounds the pack files a Repo keeps open.
@@ -334,12 +357,16 @@ func (r *Repo) commit(h Hash) (*object.Commit, error) {
 	return c, nil
 }
 
-// historyErr maps a missing object met while walking history to ErrShallow.
+// historyErr maps a missing object met while reading history to
+// ErrPartialClone in a partial clone, else to ErrShallow.
 func (r *Repo) historyErr(err error) error {
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return fmt.Errorf("%w: %w", ErrShallow, err)
+	switch {
+	case !errors.Is(err, plumbing.ErrObjectNotFound):
+		return err
+	case r.partial && !r.Shallow():
+		return fmt.Errorf("%w: %w", ErrPartialClone, err)
 	}
-	return err
+	return fmt.Errorf("%w: %w", ErrShallow, err)
 }
 
 // gitPath turns a path relative to the opened directory into a path

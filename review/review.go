@@ -82,9 +82,10 @@ type file struct {
 
 // Run reviews the change from the merge base of opts.Base and HEAD to the
 // working tree. Errors wrap gitstore.ErrNotRepository,
-// gitstore.ErrUnknownRevision, gitstore.ErrNoMergeBase or
+// gitstore.ErrUnknownRevision, gitstore.ErrNoMergeBase,
 // gitstore.ErrShallow (a shallow clone lacks the history the comparison
-// needs: never a guess), or are I/O and registry failures.
+// needs: never a guess) or gitstore.ErrPartialClone (a filtered clone
+// lacks the merge base's files), or are I/O and registry failures.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Base == "" {
 		return nil, ErrNoBase
