@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -339,14 +338,8 @@ func TestGoGitRepository(t *testing.T) {
 	}
 	commit := func(files map[string]string, when time.Time) string {
 		t.Helper()
-		for p, c := range files {
-			full := filepath.Join(dir, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-				t.Fatal(err)
-			}
+		gittest.Write(t, dir, files)
+		for p := range files {
 			if _, err := wt.Add(p); err != nil {
 				t.Fatal(err)
 			}
