@@ -2,6 +2,7 @@ package statements
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,9 +15,10 @@ import (
 )
 
 // FuzzDecode feeds arbitrary bytes to Decode as a YAML statement file and
-// as an OpenVEX document. It must never panic; every finding must carry
-// the file, a 1-based position and a rule; and every YAML statement it
-// returns must survive Marshal and Decode unchanged.
+// as an OpenVEX document, and checks what it decodes. Neither may panic;
+// every finding must carry the file, a 1-based position and a rule, at
+// most MaxFindingsPerFile and one more of them; and every YAML statement
+// Decode returns must survive Marshal and Decode unchanged.
 func FuzzDecode(f *testing.F) {
 	seeds := []string{
 		goodStatement,
@@ -43,7 +45,14 @@ func FuzzDecode(f *testing.F) {
 			sameAsStream(t, data)
 		}
 		stmts, findings := Decode(file, data)
-		for _, fd := range findings {
+		if len(findings) > MaxFindingsPerFile+1 {
+			t.Fatalf("got %d findings, want at most %d", len(findings), MaxFindingsPerFile+1)
+		}
+		checked, err := Check(context.Background(), fuzzConfig(), stmts, CheckOptions{})
+		if err != nil || len(checked) > MaxFindingsPerFile+1 {
+			t.Fatalf("Check: %v, %d findings, want at most %d", err, len(checked), MaxFindingsPerFile+1)
+		}
+		for _, fd := range append(findings, checked...) {
 			if fd.File != file || fd.Line < 1 || fd.Column < 1 || fd.Rule == "" || fd.Message == "" {
 				t.Fatalf("bad finding %+v", fd)
 			}
@@ -68,6 +77,13 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzConfig is a vexil.yaml with the products the seeds name.
+func fuzzConfig() *Config {
+	return &Config{Products: map[string]Product{
+		"proxy": {Repository: "registry.example.com/acme/proxy", Tags: []string{"enterprise-2.19.*"}},
+	}}
 }
 
 // sameAsStream checks the fast path of parseYAML: without a document
