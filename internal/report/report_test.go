@@ -424,3 +424,40 @@ func TestSARIFFingerprints(t *testing.T) {
 		t.Errorf("the same finding twice: got %q, want %q", twice, want)
 	}
 }
+
+// TestSARIFResultLimit checks that a run never holds more results than
+// code scanning accepts: the last one counts the findings left out.
+func TestSARIFResultLimit(t *testing.T) {
+	var fs []statements.Finding
+	for i := range SARIFResultLimit + 10 {
+		sev := statements.SeverityWarning
+		if i == SARIFResultLimit+5 {
+			sev = statements.SeverityError
+		}
+		fs = append(fs, statements.Finding{File: fmt.Sprintf("s/%05d.yaml", i), Line: 1, Column: 1, Rule: "type", Severity: sev, Message: "m"})
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID  string
+				Level   string
+				Message struct{ Text string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(render(t, SARIF, fs)), &log); err != nil {
+		t.Fatal(err)
+	}
+	rs := log.Runs[0].Results
+	if len(rs) != SARIFResultLimit {
+		t.Fatalf("got %d results, want %d", len(rs), SARIFResultLimit)
+	}
+	last := rs[len(rs)-1]
+	want := "11 more findings are not shown: code scanning accepts at most 25000 results in a run; run vexil check to see them all"
+	if last.RuleID != statements.RuleTooManyFindings || last.Level != "error" || last.Message.Text != want {
+		t.Errorf("got last result %s %s %q, want too-many-findings error %q", last.RuleID, last.Level, last.Message.Text, want)
+	}
+	if got := render(t, SARIF, fs[:SARIFResultLimit]); strings.Contains(got, statements.RuleTooManyFindings) {
+		t.Errorf("%d findings: a result was left out", SARIFResultLimit)
+	}
+}

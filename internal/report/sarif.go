@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -82,6 +84,10 @@ type (
 	}
 )
 
+// SARIFResultLimit is the most results GitHub code scanning accepts in
+// one run; it rejects a larger upload whole.
+const SARIFResultLimit = 25000
+
 // FingerprintKey is the partial fingerprint WriteSARIF gives each result:
 // the one GitHub code scanning reads to know a result of this run for one
 // of an earlier run.
@@ -95,8 +101,10 @@ const FingerprintKey = "primaryLocationLineHash"
 // and at its line and column. A finding about a whole file is placed on
 // line 1, since code scanning needs a line. Each result carries a
 // fingerprint (FingerprintKey) of its rule, file and message but not its
-// line, so that an alert stays one alert when lines move above it.
+// line, so that an alert stays one alert when lines move above it. Past
+// SARIFResultLimit findings, the last result counts those left out.
 func WriteSARIF(w io.Writer, findings []statements.Finding, opts Options) error {
+	findings = limitResults(findings, SARIFResultLimit)
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           ToolName,
@@ -144,6 +152,23 @@ func WriteSARIF(w io.Writer, findings []statements.Finding, opts Options) error 
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// limitResults returns findings, or, when there are more than limit, the
+// first limit-1 and one too-many-findings finding that counts the rest
+// (an error if any of them is).
+func limitResults(findings []statements.Finding, limit int) []statements.Finding {
+	if len(findings) <= limit {
+		return findings
+	}
+	kept, rest := findings[:limit-1], findings[limit-1:]
+	last := statements.Finding{File: rest[0].File, Line: rest[0].Line, Column: rest[0].Column,
+		Rule: statements.RuleTooManyFindings, Severity: statements.SeverityWarning,
+		Message: fmt.Sprintf("%d more findings are not shown: code scanning accepts at most %d results in a run; run vexil check to see them all", len(rest), limit)}
+	if statements.HasErrors(rest) {
+		last.Severity = statements.SeverityError
+	}
+	return append(slices.Clip(kept), last)
 }
 
 // newSARIFRule describes rule id for the driver.
