@@ -38,13 +38,18 @@ type candidate struct {
 	layer *ocispec.Descriptor
 	// announced is the predicate type the annotations give, if any.
 	announced string
+	// untyped marks a referrer whose listing gives no artifact type to go
+	// by (see untyped): only its manifest tells whether it is an
+	// attestation, and one that is not is left out silently.
+	untyped bool
 }
 
 // Discover resolves ref and finds every VEX attestation attached to its
 // index digest and to each platform digest (Options.Platform keeps one):
 // referrers whose artifact type is a sigstore bundle, a DSSE envelope or an
-// in-toto statement (through the referrers API or the tag schema), and the
-// layers of cosign's legacy sha256-<hex>.att manifests. Attestations whose
+// in-toto statement, or is not given (see untyped), through the referrers
+// API or the tag schema; and the layers of cosign's legacy
+// sha256-<hex>.att manifests. Attestations whose
 // annotations announce a predicate type other than OpenVEX, or, without
 // annotations, whose statement is not OpenVEX, are not VEX and are left
 // out silently. Each VEX attestation is verified (see Options) and parsed;
@@ -162,6 +167,15 @@ func attestationType(artifactType string) bool {
 		artifactType == oci.MediaTypeDSSE || artifactType == oci.MediaTypeInToto
 }
 
+// untyped reports whether a referrer's artifact type, as listed, says
+// nothing: none at all, or the empty config's media type, which is what
+// go-containerregistry (and so `cosign attest --new-bundle-format`) writes
+// into the referrers tag schema for a manifest whose type is in its
+// artifactType field.
+func untyped(artifactType string) bool {
+	return artifactType == "" || artifactType == ocispec.MediaTypeEmptyJSON
+}
+
 // announced returns the predicate type annotations give, or "".
 func announced(ann map[string]string) string {
 	return cmp.Or(ann[oci.AnnotationPredicateType], ann[oci.AnnotationBundlePredicateType], ann[annotationCosignPredicateType])
@@ -177,10 +191,10 @@ func find(ctx context.Context, c *oci.Client, repo string, s subject) ([]candida
 	var out []candidate
 	for _, d := range refs {
 		pt := announced(d.Annotations)
-		if !attestationType(d.ArtifactType) || (pt != "" && !IsOpenVEX(pt)) {
+		if !(attestationType(d.ArtifactType) || untyped(d.ArtifactType)) || (pt != "" && !IsOpenVEX(pt)) {
 			continue
 		}
-		out = append(out, candidate{subject: s, source: Source(src), manifest: d, announced: pt})
+		out = append(out, candidate{subject: s, source: Source(src), manifest: d, announced: pt, untyped: untyped(d.ArtifactType)})
 	}
 
 	tag := strings.Replace(s.digest.String(), ":", "-", 1) + ".att"
@@ -246,7 +260,10 @@ func read(ctx context.Context, c *oci.Client, repo string, cand candidate, v *si
 			return fail(fmt.Errorf("%w: %w", oci.ErrInvalidManifest, err))
 		}
 		i := slices.IndexFunc(m.Layers, func(l ocispec.Descriptor) bool { return formatOf(l.MediaType) != "" })
-		if i < 0 {
+		switch {
+		case i < 0 && cand.untyped:
+			return nil, nil // not an attestation
+		case i < 0:
 			return fail(fmt.Errorf("%w in referrer %s", ErrNoLayer, cand.manifest.Digest))
 		}
 		layer = &m.Layers[i]

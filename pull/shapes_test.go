@@ -20,8 +20,9 @@ import (
 )
 
 // TestShapes: a bare DSSE envelope referrer verifies; a bundle without
-// annotations is read and kept when its statement is OpenVEX, and skipped
-// silently when it is not (an SBOM attestation is not a VEX failure).
+// annotations, or whose listing gives no artifact type, is read and kept
+// when its statement is OpenVEX, and skipped silently when it is not (an
+// SBOM attestation is not a VEX failure), as is an untyped plain SBOM.
 func TestShapes(t *testing.T) {
 	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
 		ctx := context.Background()
@@ -50,6 +51,19 @@ func TestShapes(t *testing.T) {
 		if _, err := c.PushReferrer(ctx, repo, rel.Descriptor(), sign.BundleMediaType, attest(t, signer, repo, rel.Digest, "https://spdx.dev/Document", []byte(`{"spdxVersion":"SPDX-2.3"}`)), sign.BundleMediaType, nil); err != nil {
 			t.Fatal(err)
 		}
+		// Referrers listed with no artifact type, or with the empty
+		// config's (go-containerregistry's tag schema entries): read, and
+		// kept only when they hold an OpenVEX attestation.
+		untyped, err := c.PushReferrer(ctx, repo, rel.Descriptor(), "application/vnd.oci.empty.v1+json", attest(t, signer, repo, rel.Digest, predicateType, doc), sign.BundleMediaType, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PushReferrer(ctx, repo, rel.Descriptor(), "application/vnd.oci.empty.v1+json", attest(t, signer, repo, rel.Digest, "https://spdx.dev/Document", []byte(`{"spdxVersion":"SPDX-2.3"}`)), sign.BundleMediaType, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PushReferrer(ctx, repo, rel.Descriptor(), "application/vnd.oci.empty.v1+json", []byte(`{"spdxVersion":"SPDX-2.3"}`), "application/spdx+json", nil); err != nil {
+			t.Fatal(err)
+		}
 
 		res, err := pull.Pull(ctx, c, pull.Reference{Repository: repo, Tag: "v1"}, pull.Options{Verify: sign.VerifyOptions{Key: pub}})
 		if err != nil {
@@ -59,8 +73,9 @@ func TestShapes(t *testing.T) {
 			format        pull.Format
 			predicateType string
 		}{
-			env.Digest:  {pull.FormatEnvelope, predicateType},
-			bare.Digest: {pull.FormatBundle, "https://openvex.dev/ns"},
+			env.Digest:     {pull.FormatEnvelope, predicateType},
+			bare.Digest:    {pull.FormatBundle, "https://openvex.dev/ns"},
+			untyped.Digest: {pull.FormatBundle, predicateType},
 		}
 		if len(res.Attestations) != len(want) {
 			t.Fatalf("got %d attestations, want %d", len(res.Attestations), len(want))
