@@ -186,7 +186,7 @@ func (d *demoRun) release() error {
 	for _, p := range rel.Platforms {
 		fmt.Fprintf(d.out, "  %-12s %s  SBOM referrer %s\n", p.Platform, p.Digest, short(p.SBOM))
 	}
-	fmt.Fprintf(d.out, "the SBOMs list %s\n", strings.Join(demo.Packages, ", "))
+	fmt.Fprintf(d.out, "the SBOMs list %s\n", strings.Join(demo.Packages(), ", "))
 	return nil
 }
 
