@@ -458,6 +458,18 @@ func TestLoadSPDXArtifactTypes(t *testing.T) {
 	}
 }
 
+// cutOff answers with the first half of body, then drops the connection.
+func cutOff(body []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		_, _ = w.Write(body[:len(body)/2])
+		w.(http.Flusher).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	})
+}
+
 // TestLoadBadBlobs covers issue 3's bad input at the SBOM blob: over the
 // cap, bytes that are not the digest's, a registry that sends more than
 // the descriptor says, and one that drops the connection mid-body.
@@ -496,24 +508,8 @@ func TestLoadBadBlobs(t *testing.T) {
 		{name: "bytes not the digest's once", fault: &registrytest.Fault{Match: blobPath, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = w.Write(flipped)
 		})}, wantGet: 2},
-		{name: "connection dropped mid-body", fault: &registrytest.Fault{Match: blobPath, Times: -1, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Length", fmt.Sprint(len(good)))
-			_, _ = w.Write(good[:len(good)/2])
-			w.(http.Flusher).Flush()
-			conn, _, err := http.NewResponseController(w).Hijack()
-			if err == nil {
-				conn.Close()
-			}
-		})}, wantErr: oci.ErrUnreachable, wantGet: 2},
-		{name: "connection dropped mid-body once", fault: &registrytest.Fault{Match: blobPath, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Length", fmt.Sprint(len(good)))
-			_, _ = w.Write(good[:len(good)/2])
-			w.(http.Flusher).Flush()
-			conn, _, err := http.NewResponseController(w).Hijack()
-			if err == nil {
-				conn.Close()
-			}
-		})}, wantGet: 2},
+		{name: "connection dropped mid-body", fault: &registrytest.Fault{Match: blobPath, Times: -1, Handler: cutOff(good)}, wantErr: oci.ErrUnreachable, wantGet: 2},
+		{name: "connection dropped mid-body once", fault: &registrytest.Fault{Match: blobPath, Handler: cutOff(good)}, wantGet: 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,14 +55,8 @@ func (c *Client) FetchBlob(ctx context.Context, repo string, desc ocispec.Descri
 
 func (c *Client) fetch(ctx context.Context, repo string, desc ocispec.Descriptor, kind string) ([]byte, error) {
 	what := fmt.Sprintf("fetching %s@%s", repo, desc.Digest)
-	if err := desc.Digest.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", what, ErrInvalidManifest, err)
-	}
-	if desc.Size > c.opts.MaxBlobSize {
-		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", what, ErrTooLarge, desc.Size, c.opts.MaxBlobSize)
-	}
-	if desc.Size < 0 {
-		return nil, fmt.Errorf("%s: %w: negative size %d", what, ErrDigestMismatch, desc.Size)
+	if err := c.checkDescriptor(what, desc); err != nil {
+		return nil, err
 	}
 	if c.cache != nil {
 		if b := c.cache.get(desc); b != nil {
@@ -72,14 +66,11 @@ func (c *Client) fetch(ctx context.Context, repo string, desc ocispec.Descriptor
 	}
 	var b []byte
 	err := c.withBodyRetries(ctx, func() error {
-		resp, err := c.get(ctx, repo, kind, desc.Digest.String(), desc.MediaType)
+		resp, err := c.getContent(ctx, repo, kind, desc, what)
 		if err != nil {
-			return c.wrap(err, "%s", what)
+			return err
 		}
 		defer resp.Body.Close()
-		if resp.ContentLength > desc.Size {
-			return fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
-		}
 		b, err = io.ReadAll(io.LimitReader(resp.Body, desc.Size+1))
 		if err != nil {
 			return c.cutBody(err, "%s", what)
@@ -101,6 +92,36 @@ func (c *Client) fetch(ctx context.Context, repo string, desc ocispec.Descriptor
 		}
 	}
 	return b, nil
+}
+
+// checkDescriptor refuses, before any request, a descriptor that is not
+// valid or whose size is over the limit.
+func (c *Client) checkDescriptor(what string, desc ocispec.Descriptor) error {
+	if err := desc.Digest.Validate(); err != nil {
+		return fmt.Errorf("%s: %w: %w", what, ErrInvalidManifest, err)
+	}
+	if desc.Size > c.opts.MaxBlobSize {
+		return fmt.Errorf("%s: %w: %d bytes, limit %d", what, ErrTooLarge, desc.Size, c.opts.MaxBlobSize)
+	}
+	if desc.Size < 0 {
+		return fmt.Errorf("%s: %w: negative size %d", what, ErrDigestMismatch, desc.Size)
+	}
+	return nil
+}
+
+// getContent sends GET for the manifest or blob (kind) desc names and
+// returns the 200 answer, unless the registry announces more bytes than
+// desc says. Read its body through io.LimitReader(body, desc.Size+1).
+func (c *Client) getContent(ctx context.Context, repo, kind string, desc ocispec.Descriptor, what string) (*http.Response, error) {
+	resp, err := c.get(ctx, repo, kind, desc.Digest.String(), desc.MediaType)
+	if err != nil {
+		return nil, c.wrap(err, "%s", what)
+	}
+	if resp.ContentLength > desc.Size {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
+	}
+	return resp, nil
 }
 
 // get sends GET /v2/<repo>/<kind>/<reference> and returns a 200 answer.

@@ -21,14 +21,8 @@ import (
 // the bytes are not desc's, so read to io.EOF before trusting what was read.
 func (c *Client) OpenBlob(ctx context.Context, repo string, desc ocispec.Descriptor) (io.ReadCloser, error) {
 	what := fmt.Sprintf("fetching %s@%s", repo, desc.Digest)
-	if err := desc.Digest.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", what, ErrInvalidManifest, err)
-	}
-	if desc.Size > c.opts.MaxBlobSize {
-		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", what, ErrTooLarge, desc.Size, c.opts.MaxBlobSize)
-	}
-	if desc.Size < 0 {
-		return nil, fmt.Errorf("%s: %w: negative size %d", what, ErrDigestMismatch, desc.Size)
+	if err := c.checkDescriptor(what, desc); err != nil {
+		return nil, err
 	}
 	if c.cache != nil {
 		p := c.cache.path(desc.Digest)
@@ -44,13 +38,9 @@ func (c *Client) OpenBlob(ctx context.Context, repo string, desc ocispec.Descrip
 	if c.cache == nil {
 		// streamed to the caller: bytes handed on cannot be taken back, so
 		// a body cut off is the caller's error
-		resp, err := c.get(ctx, repo, "blobs", desc.Digest.String(), desc.MediaType)
+		resp, err := c.getContent(ctx, repo, "blobs", desc, what)
 		if err != nil {
-			return nil, c.wrap(err, "%s", what)
-		}
-		if resp.ContentLength > desc.Size {
-			resp.Body.Close()
-			return nil, fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
+			return nil, err
 		}
 		body := io.LimitReader(resp.Body, desc.Size+1)
 		return &verifyingReader{r: body, c: resp.Body, desc: desc, h: desc.Digest.Algorithm().Hash(), what: what}, nil
@@ -65,14 +55,11 @@ func (c *Client) OpenBlob(ctx context.Context, repo string, desc ocispec.Descrip
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	err = c.withBodyRetries(ctx, func() error {
-		resp, err := c.get(ctx, repo, "blobs", desc.Digest.String(), desc.MediaType)
+		resp, err := c.getContent(ctx, repo, "blobs", desc, what)
 		if err != nil {
-			return c.wrap(err, "%s", what)
+			return err
 		}
 		defer resp.Body.Close()
-		if resp.ContentLength > desc.Size {
-			return fmt.Errorf("%s: %w: registry sends %d bytes, descriptor says %d", what, ErrDigestMismatch, resp.ContentLength, desc.Size)
-		}
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
