@@ -35,3 +35,31 @@ func TestPlatformsSelfListing(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainFormat(t *testing.T) {
+	tests := []struct{ mediaType, want string }{
+		{"application/spdx+json", FormatSPDX},
+		{"text/spdx+json", FormatSPDX},
+		{"text/spdx+json; charset=utf-8", FormatSPDX},
+		{"application/vnd.spdx+json", FormatSPDX},
+		{"Application/SPDX+JSON", FormatSPDX},
+		{"text/spdx", FormatSPDX}, // tag-value as a rule: the parser says so
+		{"application/vnd.cyclonedx+json", FormatCycloneDX},
+		{"application/vnd.cyclonedx+json; version=1.6", FormatCycloneDX},
+		{"application/vnd.cyclonedx", FormatCycloneDX},
+		{"application/vnd.cyclonedx+xml", ""},
+		{"text/spdx+xml", ""},
+		{"application/spdx+rdf", ""},
+		{"application/spdx+yaml", ""},
+		{"application/vnd.cyclonedx+protobuf", ""},
+		{"application/vnd.syft+json", ""},
+		{"application/vnd.in-toto+json", ""},
+		{"application/vnd.dev.sigstore.bundle.v0.3+json", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := plainFormat(tt.mediaType); got != tt.want {
+			t.Errorf("plainFormat(%q): got %q, want %q", tt.mediaType, got, tt.want)
+		}
+	}
+}

@@ -1,9 +1,6 @@
 package sbom
 
-import (
-	"mime"
-	"strings"
-)
+import "strings"
 
 // Media types under which SBOMs, plain or wrapped, are stored as OCI
 // artifacts and layers.
@@ -48,54 +45,6 @@ const (
 	// forms append "/v1.x".
 	PredicateCycloneDX = "https://cyclonedx.org/bom"
 )
-
-// mediaTypeOf returns the lower-case base type and the version parameter of mt.
-func mediaTypeOf(mt string) (base, version string) {
-	base, params, err := mime.ParseMediaType(mt)
-	if err != nil {
-		base, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(mt)), ";")
-		return strings.TrimSpace(base), ""
-	}
-	return base, params["version"]
-}
-
-// IsSBOMArtifactType reports whether mediaType is that of a plain SPDX or
-// CycloneDX JSON SBOM, as an OCI artifactType or layer media type. Parameters
-// such as CycloneDX's ";version=1.6" are ignored.
-func IsSBOMArtifactType(mediaType string) bool {
-	base, _ := mediaTypeOf(mediaType)
-	switch base {
-	case MediaTypeSPDX, MediaTypeSPDXText, MediaTypeCycloneDX:
-		return true
-	}
-	return false
-}
-
-// IsAttestationArtifactType reports whether mediaType is that of an in-toto
-// statement, a DSSE envelope or a sigstore bundle (any version): containers
-// that may hold an SBOM, to be told apart by their predicate type (see
-// IsSBOMPredicateType) or by parsing.
-func IsAttestationArtifactType(mediaType string) bool {
-	base, version := mediaTypeOf(mediaType)
-	switch base {
-	case MediaTypeInToto, MediaTypeDSSE, MediaTypeBundle:
-		return true
-	case "application/vnd.dev.sigstore.bundle+json":
-		return version == "0.1" || version == "0.2" || version == "0.3"
-	}
-	return false
-}
-
-// IsBundleMediaType reports whether mediaType is a sigstore bundle, v0.1 to
-// v0.3, in either spelling.
-func IsBundleMediaType(mediaType string) bool {
-	base, version := mediaTypeOf(mediaType)
-	if base == MediaTypeBundle {
-		return true
-	}
-	return base == "application/vnd.dev.sigstore.bundle+json" &&
-		(version == "0.1" || version == "0.2" || version == "0.3")
-}
 
 // IsSBOMPredicateType reports whether predicateType names an SPDX 2.x or a
 // CycloneDX predicate, versioned or not. SPDX 3 is not included.
