@@ -16,11 +16,19 @@ import (
 // publishes.
 const benchReleases = 100
 
-// benchSetup starts olareg with benchReleases releases and a VEX
-// repository about them.
-func benchSetup(b *testing.B) (*registrytest.Registry, publish.Options) {
+// benchRegistries are the registries BenchmarkPublish publishes to: with
+// the referrers API, and with the tag schema, where each subject also
+// costs the read-modify-write of its sha256-<hex> index.
+var benchRegistries = []struct {
+	name string
+	new  func(testing.TB) *registrytest.Registry
+}{{"olareg", registrytest.NewOlareg}, {"distribution", registrytest.NewDistribution}}
+
+// benchSetup starts a registry with newReg, pushes benchReleases releases
+// to it and makes a VEX repository about them.
+func benchSetup(b *testing.B, newReg func(testing.TB) *registrytest.Registry) (*registrytest.Registry, publish.Options) {
 	b.Helper()
-	reg := registrytest.NewOlareg(b)
+	reg := newReg(b)
 	tags := make([]string, benchReleases)
 	for i := range tags {
 		tags[i] = fmt.Sprintf("v1.%03d", i)
@@ -42,15 +50,21 @@ func reportPerSubject(b *testing.B, counts map[registrytest.Kind]int, subjects i
 	b.ReportMetric(float64(total)/float64(subjects), "requests/subject")
 }
 
-// BenchmarkPublish publishes 100 releases x 3 subjects to olareg, then
-// publishes the same commit again.
+// BenchmarkPublish publishes 100 releases x 3 subjects to each of
+// benchRegistries, then publishes the same commit again.
 func BenchmarkPublish(b *testing.B) {
+	for _, r := range benchRegistries {
+		b.Run(r.name, func(b *testing.B) { benchPublish(b, r.new) })
+	}
+}
+
+func benchPublish(b *testing.B, newReg func(testing.TB) *registrytest.Registry) {
 	ctx := context.Background()
 	b.Run("first", func(b *testing.B) {
 		var cpu time.Duration
 		for b.Loop() {
 			b.StopTimer()
-			reg, opts := benchSetup(b)
+			reg, opts := benchSetup(b, newReg)
 			reg.ResetCounts()
 			b.StartTimer()
 			start, cpuStart := time.Now(), cpuTime()
@@ -72,7 +86,7 @@ func BenchmarkPublish(b *testing.B) {
 		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	})
 	b.Run("rerun", func(b *testing.B) {
-		reg, opts := benchSetup(b)
+		reg, opts := benchSetup(b, newReg)
 		if _, err := publish.Run(ctx, opts); err != nil {
 			b.Fatal(err)
 		}
@@ -88,7 +102,11 @@ func BenchmarkPublish(b *testing.B) {
 			counts := reg.Counts()
 			n := len(subjects(res))
 			pushes := counts[registrytest.KindManifestPut] + counts[registrytest.KindBlobPost] + counts[registrytest.KindBlobPut] + counts[registrytest.KindBlobPatch]
-			if pushes != 0 || counts[registrytest.KindReferrers] > n {
+			// a listing is a referrers API call or, with the tag schema,
+			// a GET of the sha256-<hex> tag: every manifest GET but the
+			// two resolutions of each release tag (before and after)
+			listings := counts[registrytest.KindReferrers] + counts[registrytest.KindManifestGet] - 2*benchReleases
+			if pushes != 0 || listings > n {
 				b.Fatalf("re-run: %s for %d subjects", registrytest.CountsString(counts), n)
 			}
 			b.StopTimer()
@@ -104,7 +122,7 @@ func BenchmarkPublish(b *testing.B) {
 // statements over three digests) with a key decrypted once.
 func BenchmarkSign(b *testing.B) {
 	ctx := context.Background()
-	_, opts := benchSetup(b)
+	_, opts := benchSetup(b, registrytest.NewOlareg)
 	res, err := publish.Documents(ctx, opts)
 	if err != nil {
 		b.Fatal(err)
