@@ -3,11 +3,8 @@ package publish_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/vexil-dev/vexil/internal/cosigntest"
 	"github.com/vexil-dev/vexil/internal/fixture"
+	"github.com/vexil-dev/vexil/internal/gittest"
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/registrytest"
 	"github.com/vexil-dev/vexil/internal/sign"
@@ -96,15 +94,7 @@ func gitRepo(t testing.TB, commits ...map[string]string) string {
 	dir := t.TempDir()
 	git(t, dir, 0, "init", "-q", "-b", "main")
 	for i, files := range commits {
-		for p, content := range files {
-			full := filepath.Join(dir, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		gittest.Write(t, dir, files)
 		git(t, dir, 0, "add", "-A")
 		git(t, dir, i+1, "commit", "-q", "-m", fmt.Sprintf("commit %d", i+1))
 	}
@@ -114,17 +104,7 @@ func gitRepo(t testing.TB, commits ...map[string]string) string {
 // git runs the git CLI in dir; day > 0 dates the commit 2024-01-<day>.
 func git(t testing.TB, dir string, day int, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	date := fmt.Sprintf("2024-01-%02dT12:00:00Z", max(day, 1))
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
-		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return gittest.Run(t, dir, time.Date(2024, 1, max(day, 1), 12, 0, 0, 0, time.UTC), args...)
 }
 
 // vexRepo makes a VEX repository for repository: vexil.yaml on day 1,

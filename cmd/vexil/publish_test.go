@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vexil-dev/vexil/internal/cosigntest"
+	"github.com/vexil-dev/vexil/internal/gittest"
 	"github.com/vexil-dev/vexil/internal/registrytest"
 )
 
@@ -39,24 +40,10 @@ justification: vulnerable_code_not_in_execute_path
 `,
 		".gitignore": "cosign.*\ncache/\n",
 	}
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	gittest.Write(t, dir, files)
+	when := time.Date(2024, 1, 2, 12, 0, 0, 0, time.UTC)
 	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "statements"}} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
-			"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE=2024-01-02T12:00:00Z", "GIT_COMMITTER_DATE=2024-01-02T12:00:00Z",
-			"GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
+		gittest.Run(t, dir, when, args...)
 	}
 	cosigntest.WriteKeyPair(t, dir, "pw")
 	return dir
