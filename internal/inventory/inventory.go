@@ -351,17 +351,25 @@ func (l *loader) progress(e Event) {
 // sboms finds and reads the SBOMs of one platform of rel.
 func (l *loader) sboms(ctx context.Context, rel oci.Release, p oci.Platform) ([]SBOM, error) {
 	cands, err := l.c.SBOMCandidates(ctx, rel, p)
-	if errors.Is(err, oci.ErrMissingReferrer) {
-		l.opts.Logger.WarnContext(ctx, "skipping referrers the registry does not have", "error", err)
+	// a listed SBOM the registry does not have is an SBOM that cannot be
+	// read, not a platform without one
+	dangling := danglingSBOMs(err)
+	if len(dangling) > 0 {
+		l.opts.Logger.WarnContext(ctx, "referrers the registry does not have", "error", err)
 		err = nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(cands) == 0 {
-		return l.unreadReferrers(ctx, rel.Repository, p)
+		unread, err := l.unreadReferrers(ctx, rel.Repository, p, dangling)
+		if err != nil || len(dangling) == 0 {
+			return unread, err
+		}
+		return append(dangling, unread...), nil
 	}
-	out := make([]SBOM, 0, len(cands))
+	out := make([]SBOM, 0, len(cands)+len(dangling))
+	out = append(out, dangling...)
 	for _, cand := range cands {
 		s := SBOM{Source: cand.Source, Manifest: cand.Manifest, Layer: cand.Layer.Digest, Format: cand.Format}
 		doc, err := l.parse(ctx, rel.Repository, cand)
@@ -383,7 +391,7 @@ func (l *loader) sboms(ctx context.Context, rel oci.Release, p oci.Platform) ([]
 // reads, the referrers whose artifact type still names SPDX or CycloneDX
 // (CycloneDX XML, SPDX tag-value or RDF, ...), each as an SBOM in an
 // unsupported format: the release has an SBOM, just not one vexil reads.
-func (l *loader) unreadReferrers(ctx context.Context, repo string, p oci.Platform) ([]SBOM, error) {
+func (l *loader) unreadReferrers(ctx context.Context, repo string, p oci.Platform, dangling []SBOM) ([]SBOM, error) {
 	listed, src, err := l.c.Referrers(ctx, repo, p.Digest, "")
 	if err != nil {
 		return nil, err
@@ -391,7 +399,7 @@ func (l *loader) unreadReferrers(ctx context.Context, repo string, p oci.Platfor
 	out := []SBOM{}
 	for _, d := range listed {
 		format := sbomFamily(d.ArtifactType)
-		if format == "" {
+		if format == "" || slices.ContainsFunc(dangling, func(s SBOM) bool { return s.Manifest == d.Digest }) {
 			continue
 		}
 		err := fmt.Errorf("referrer %s: %w: artifact type %s", d.Digest, sbom.ErrUnsupportedFormat, d.ArtifactType)
@@ -399,6 +407,29 @@ func (l *loader) unreadReferrers(ctx context.Context, repo string, p oci.Platfor
 	}
 	slices.SortFunc(out, func(a, b SBOM) int { return cmp.Compare(a.Manifest, b.Manifest) })
 	return out, nil
+}
+
+// danglingSBOMs returns, for each referrer err says the registry does not
+// have, an SBOM that cannot be read, sorted by manifest digest.
+func danglingSBOMs(err error) []SBOM {
+	if !errors.Is(err, oci.ErrMissingReferrer) {
+		return nil
+	}
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	var out []SBOM
+	for _, e := range errs {
+		var m *oci.MissingReferrerError
+		if !errors.As(e, &m) {
+			continue
+		}
+		format := cmp.Or(sbomFamily(m.ArtifactType), "sbom")
+		out = append(out, SBOM{Source: m.Source, Manifest: m.Manifest, Format: format, Error: m, Problem: m.Error()})
+	}
+	slices.SortFunc(out, func(a, b SBOM) int { return cmp.Compare(a.Manifest, b.Manifest) })
+	return out
 }
 
 // sbomFamily returns "spdx" or "cyclonedx" when an artifact type names

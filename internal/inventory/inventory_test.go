@@ -602,3 +602,37 @@ func TestLoadSBOMTags(t *testing.T) {
 		t.Errorf("got %d blob GETs, want 2", n)
 	}
 }
+
+// TestLoadMissingReferrer: an SBOM referrer the listing names but the
+// registry does not have is an SBOM that cannot be read, never a platform
+// without an SBOM nor one in an unsupported format.
+func TestLoadMissingReferrer(t *testing.T) {
+	registrytest.Each(t, func(t *testing.T, reg *registrytest.Registry) {
+		ctx := context.Background()
+		repo := reg.Ref("acme/dangling")
+		rel := push(t, newClient(t, t.TempDir()), repo, "v1", fixture.Spec{Seed: 80, Platforms: []fixture.PlatformSpec{
+			{OS: "linux", Architecture: "amd64", SBOM: fixture.SPDX, Packages: pkgs},
+			{OS: "linux", Architecture: "arm64", SBOM: fixture.CycloneDX, Packages: pkgs},
+		}})
+		missing := rel.Platforms[0].SBOM
+		reg.Inject(registrytest.Fault{Match: registrytest.PathContains("/manifests/" + missing.String()), Times: -1, Status: http.StatusNotFound})
+		got, err := inventory.Load(ctx, newClient(t, t.TempDir()), []inventory.Product{{Name: "p", Repository: repo, Tags: []string{"v1"}, SBOMs: true}}, inventory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := map[bool]oci.Source{true: oci.SourceReferrersAPI, false: oci.SourceReferrersTag}[reg.ReferrersAPI]
+		ps := got[0].Releases[0].Platforms
+		if len(ps[0].SBOMs) != 1 {
+			t.Fatalf("amd64: got %d SBOMs (%+v), want 1", len(ps[0].SBOMs), ps[0].SBOMs)
+		}
+		s := ps[0].SBOMs[0]
+		wantProblem := fmt.Sprintf("referrers listing names a missing manifest: %s@%s (subject %s)", repo, missing, ps[0].Digest)
+		if !errors.Is(s.Error, oci.ErrMissingReferrer) || errors.Is(s.Error, sbom.ErrUnsupportedFormat) || s.Readable() ||
+			s.Manifest != missing || s.Source != src || s.Format != "spdx" || s.Problem != wantProblem {
+			t.Errorf("amd64: got %+v; want an unreadable spdx SBOM %s from %s saying %q", s, missing, src, wantProblem)
+		}
+		if got, want := sbomSummary(ps[1]), "linux/arm64: "+string(src)+" cyclonedx-1.6  3"; got != want {
+			t.Errorf("arm64: got %q, want %q", got, want)
+		}
+	})
+}

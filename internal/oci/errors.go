@@ -1,6 +1,11 @@
 package oci
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/opencontainers/go-digest"
+)
 
 // Sentinel errors, for errors.Is. Errors returned by this package wrap them
 // and name the repository, reference or digest concerned.
@@ -30,3 +35,22 @@ var (
 	// losing the new referrer to concurrent writers.
 	ErrReferrerLost = errors.New("referrer missing from the referrers index after retries")
 )
+
+// MissingReferrerError is one entry of a referrers listing whose manifest
+// the registry does not have. It wraps ErrMissingReferrer.
+type MissingReferrerError struct {
+	Repository string
+	// Source is the listing that named it.
+	Source Source
+	// Manifest is the missing manifest, of ArtifactType as listed.
+	Manifest     digest.Digest
+	ArtifactType string
+	Subject      digest.Digest
+}
+
+func (e *MissingReferrerError) Error() string {
+	return fmt.Sprintf("%s: %s@%s (subject %s)", ErrMissingReferrer, e.Repository, e.Manifest, e.Subject)
+}
+
+// Unwrap returns ErrMissingReferrer.
+func (e *MissingReferrerError) Unwrap() error { return ErrMissingReferrer }

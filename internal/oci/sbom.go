@@ -122,7 +122,7 @@ func predicateType(annotations map[string]string) string {
 //
 // A referrers listing that names a manifest the registry does not have does
 // not stop the search: the candidates found are returned together with an
-// error wrapping ErrMissingReferrer that names each missing manifest.
+// error joining one *MissingReferrerError per missing manifest.
 func (c *Client) SBOMCandidates(ctx context.Context, rel Release, p Platform) ([]Candidate, error) {
 	repo := rel.Repository
 	listed, src, err := c.Referrers(ctx, repo, p.Digest, "")
@@ -134,7 +134,7 @@ func (c *Client) SBOMCandidates(ctx context.Context, rel Release, p Platform) ([
 	for _, d := range listed {
 		cands, err := c.referrerCandidates(ctx, repo, src, d)
 		if errors.Is(err, ErrNotFound) {
-			missing = append(missing, fmt.Errorf("%w: %s@%s (subject %s)", ErrMissingReferrer, repo, d.Digest, p.Digest))
+			missing = append(missing, &MissingReferrerError{Repository: repo, Source: src, Manifest: d.Digest, ArtifactType: d.ArtifactType, Subject: p.Digest})
 			continue
 		}
 		if err != nil {
