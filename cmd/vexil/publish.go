@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -161,8 +162,8 @@ with the same content digest is skipped, so running publish again after a
 failure finishes the work without duplicates. Uncommitted statement files
 are refused unless --allow-dirty.
 
-Progress goes to stderr, a line per subject; -o json prints a summary on
-stdout.`,
+Progress goes to stderr, a line per subject and on a terminal a bar under
+them; -o json prints a summary on stdout.`,
 		Example: `  COSIGN_PASSWORD=... vexil publish --key cosign.key
   vexil publish --dry-run
   vexil publish --keyless -o json`,
@@ -199,14 +200,10 @@ func runPublish(cmd *cobra.Command, opts *publishOptions) error {
 			return fmt.Errorf("loading the signer: %w", serr)
 		}
 		popts.Signer = signer
-		counted := isTerminal(env.Err)
-		popts.Progress = func(e publish.Event) {
-			if counted {
-				fmt.Fprintf(env.Err, "[%*d/%d] ", len(strconv.Itoa(e.Total)), e.Done, e.Total)
-			}
-			fmt.Fprintln(env.Err, progressLine(e))
-		}
+		progress := &progressWriter{w: env.Err, bar: isTerminal(env.Err)}
+		popts.Progress = progress.event
 		res, err = publish.Run(cmd.Context(), popts)
+		progress.finish()
 	}
 	if err != nil {
 		return renderFindings(env.Out, ws, err)
@@ -214,8 +211,49 @@ func runPublish(cmd *cobra.Command, opts *publishOptions) error {
 	return renderResult(env.Out, opts.docs.globals.Output, res)
 }
 
-// isTerminal reports whether w is a terminal, where progress lines say how
-// many subjects are done of how many (logs keep plain lines).
+// progressWriter prints a line per finished subject; on a terminal a bar
+// below the lines counts the subjects done (logs keep plain lines).
+type progressWriter struct {
+	w   io.Writer
+	bar bool
+}
+
+// barWidth is how many cells the progress bar has.
+const barWidth = 30
+
+// event prints e's line, and redraws the bar under it.
+func (p *progressWriter) event(e publish.Event) {
+	if p.bar {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintln(p.w, progressLine(e))
+	if p.bar {
+		fmt.Fprint(p.w, progressBar(e.Done, e.Total, barWidth))
+	}
+}
+
+// finish clears the bar.
+func (p *progressWriter) finish() {
+	if p.bar {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// progressBar draws done of total in width cells: "[=====>    ] 12/300".
+func progressBar(done, total, width int) string {
+	filled := 0
+	if total > 0 {
+		filled = done * width / total
+	}
+	cells := strings.Repeat("=", filled)
+	if filled < width {
+		cells += ">" + strings.Repeat(" ", width-filled-1)
+	}
+	return fmt.Sprintf("[%s] %*d/%d", cells, len(strconv.Itoa(total)), done, total)
+}
+
+// isTerminal reports whether w is a terminal, where publish draws a
+// progress bar.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
 	"github.com/vexil-dev/vexil/internal/cosigntest"
 	"github.com/vexil-dev/vexil/internal/gittest"
 	"github.com/vexil-dev/vexil/internal/registrytest"
+	"github.com/vexil-dev/vexil/publish"
 )
 
 // publishRepo makes a VEX repository about acme/proxy of reg, committed
@@ -114,5 +117,62 @@ func TestPublishCommand(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr, "subjects done") || !strings.Contains(stderr, "not done: ") ||
 		!strings.Contains(stderr, "hint: run 'vexil publish' again: it pushes only what is missing") {
 		t.Errorf("failing registry: exit %d, want %d naming what is not done:\n%s", code, exitFailure, stderr)
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	tests := []struct {
+		done, total, width int
+		want               string
+	}{
+		{0, 300, 10, "[>         ]   0/300"},
+		{12, 300, 10, "[>         ]  12/300"},
+		{150, 300, 10, "[=====>    ] 150/300"},
+		{299, 300, 10, "[=========>] 299/300"},
+		{300, 300, 10, "[==========] 300/300"},
+		{0, 0, 4, "[>   ] 0/0"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d of %d", tt.done, tt.total), func(t *testing.T) {
+			if got := progressBar(tt.done, tt.total, tt.width); got != tt.want {
+				t.Errorf("progressBar(%d, %d, %d) = %q, want %q", tt.done, tt.total, tt.width, got, tt.want)
+			}
+		})
+	}
+}
+
+// On a terminal each subject's line replaces the bar, which is drawn again
+// under it and cleared at the end; elsewhere only the lines are written.
+func TestProgressWriter(t *testing.T) {
+	events := []publish.Event{
+		{Product: "proxy", Tag: "v1", Done: 1, Total: 2, Subject: publish.Subject{Action: publish.ActionPushed, Referrer: "sha256:aaaaaaaaaaaaaaaa",
+			Descriptor: ocispec.Descriptor{Digest: "sha256:1111111111111111"}}},
+		{Product: "proxy", Tag: "v1", Done: 2, Total: 2, Subject: publish.Subject{Action: publish.ActionUpToDate, Referrer: "sha256:bbbbbbbbbbbbbbbb", Platform: "linux/arm64",
+			Descriptor: ocispec.Descriptor{Digest: "sha256:2222222222222222"}}},
+	}
+	lines := "pushed     proxy:v1 index sha256:111111111111 (referrer sha256:aaaaaaaaaaaa)\n" +
+		"up to date proxy:v1 linux/arm64 sha256:222222222222 (referrer sha256:bbbbbbbbbbbb)\n"
+	for _, tt := range []struct {
+		bar  bool
+		want string
+	}{
+		{false, lines},
+		{true, "\r\033[Kpushed     proxy:v1 index sha256:111111111111 (referrer sha256:aaaaaaaaaaaa)\n" +
+			"[" + strings.Repeat("=", 15) + ">" + strings.Repeat(" ", 14) + "] 1/2" +
+			"\r\033[Kup to date proxy:v1 linux/arm64 sha256:222222222222 (referrer sha256:bbbbbbbbbbbb)\n" +
+			"[" + strings.Repeat("=", 30) + "] 2/2" +
+			"\r\033[K"},
+	} {
+		t.Run(fmt.Sprintf("bar=%v", tt.bar), func(t *testing.T) {
+			var b bytes.Buffer
+			p := &progressWriter{w: &b, bar: tt.bar}
+			for _, e := range events {
+				p.event(e)
+			}
+			p.finish()
+			if got := b.String(); got != tt.want {
+				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
+			}
+		})
 	}
 }
