@@ -128,13 +128,15 @@ func New(opts Options) (*Client, error) {
 		var err error
 		if opts.DockerConfig != "" {
 			store, err = credentials.NewStore(opts.DockerConfig, credentials.StoreOptions{})
-		} else {
+		} else if dockerConfigAvailable() {
 			store, err = credentials.NewStoreFromDocker(credentials.StoreOptions{})
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading docker credentials: %w", err)
 		}
-		c.auth.Credential = credentials.Credential(store)
+		if store != nil {
+			c.auth.Credential = credentials.Credential(store)
+		}
 	}
 	if !opts.NoCache {
 		dir := opts.CacheDir
@@ -199,4 +201,16 @@ func (c *Client) scheme() string {
 		return "http"
 	}
 	return "https"
+}
+
+// dockerConfigAvailable reports whether the Docker config can be located:
+// DOCKER_CONFIG is set, or there is a home directory to find ~/.docker in.
+// Without either (a bare CI container, `env -i`), there are no stored
+// credentials to read and access is anonymous, as with the docker CLI.
+func dockerConfigAvailable() bool {
+	if os.Getenv("DOCKER_CONFIG") != "" {
+		return true
+	}
+	_, err := os.UserHomeDir()
+	return err == nil
 }

@@ -648,6 +648,22 @@ func TestCredentials(t *testing.T) {
 	}
 }
 
+// Without DOCKER_CONFIG and without a home directory (a bare container,
+// `env -i`) there is no Docker config to read: access is anonymous rather
+// than an error, as with the docker CLI.
+func TestNoHomeIsAnonymous(t *testing.T) {
+	reg := registrytest.NewOlareg(t)
+	repo := reg.Ref("acme/public")
+	push(t, newClient(t, "", func(o *oci.Options) { o.NoCache = true }), repo, "v1", everyStyle)
+	t.Setenv("DOCKER_CONFIG", "")
+	t.Setenv("HOME", "")
+	c := newClient(t, "", func(o *oci.Options) { o.Anonymous = false; o.NoCache = true })
+	tags, err := c.ListTags(context.Background(), repo)
+	if err != nil || !slices.Equal(tags, []string{"v1"}) {
+		t.Errorf("got %v, %v; want [v1]", tags, err)
+	}
+}
+
 // A registry failing at any request of a push leaves either a clean error or
 // a pushed referrer; pushing again completes, with exactly one referrer.
 func TestPushReferrerFaults(t *testing.T) {
