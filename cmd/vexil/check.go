@@ -103,7 +103,7 @@ func runCheck(cmd *cobra.Command, opts *checkOptions) error {
 	}
 	var checkOpts statements.CheckOptions
 	if !opts.Offline {
-		client, err := opts.registry.client(opts.globals)
+		client, err := opts.registry.client(opts.env, opts.globals)
 		if err != nil {
 			return err
 		}

@@ -75,6 +75,8 @@ func classify(env *environment, cmd *cobra.Command, err error) (code int, hint s
 		// Before ErrUnknownRevision: in a shallow clone, a missing
 		// revision wraps both.
 		return exitUsage, "fetch the base and the history since it: git fetch --unshallow origin, or fetch-depth: 0 in actions/checkout"
+	case errors.Is(err, gitstore.ErrPartialClone):
+		return exitUsage, "fetch what the clone's filter left out: git fetch --refetch --no-filter origin, or drop filter: from actions/checkout"
 	case errors.Is(err, gitstore.ErrUnknownRevision), errors.Is(err, gitstore.ErrNoMergeBase):
 		return exitUsage, "pass --base a branch, tag or commit that shares history with HEAD (in CI, fetch it first: git fetch origin BRANCH)"
 	case errors.Is(err, gitstore.ErrNotRepository):

@@ -42,6 +42,9 @@ func TestHandleError(t *testing.T) {
 		{"base in a shallow clone", fmt.Errorf("comparing with --base origin/main: resolving %q: %w: %w", "origin/main", gitstore.ErrUnknownRevision, gitstore.ErrShallow), true, exitUsage,
 			"vexil: comparing with --base origin/main: resolving \"origin/main\": unknown revision: " + gitstore.ErrShallow.Error() +
 				"\nhint: fetch the base and the history since it: git fetch --unshallow origin, or fetch-depth: 0 in actions/checkout\n"},
+		{"partial clone", fmt.Errorf("reading statements/a.yaml at base: %w", gitstore.ErrPartialClone), true, exitUsage,
+			"vexil: reading statements/a.yaml at base: " + gitstore.ErrPartialClone.Error() +
+				"\nhint: fetch what the clone's filter left out: git fetch --refetch --no-filter origin, or drop filter: from actions/checkout\n"},
 		{"base unknown", fmt.Errorf("comparing with --base nope: resolving %q: %w", "nope", gitstore.ErrUnknownRevision), true, exitUsage,
 			"vexil: comparing with --base nope: resolving \"nope\": unknown revision\n" +
 				"hint: pass --base a branch, tag or commit that shares history with HEAD (in CI, fetch it first: git fetch origin BRANCH)\n"},

@@ -51,7 +51,7 @@ func (o *documentOptions) open() (*workspace, publish.Options, error) {
 	if err := o.registry.Validate(); err != nil {
 		return nil, publish.Options{}, err
 	}
-	client, err := o.registry.client(o.globals)
+	client, err := o.registry.client(o.env, o.globals)
 	if err != nil {
 		return nil, publish.Options{}, err
 	}

@@ -117,7 +117,7 @@ func consume(env *environment, g *globalOptions, trust *trustFlags, reg *registr
 	if err != nil {
 		return nil, fmt.Errorf("finding the working directory: %w", err)
 	}
-	c, err := reg.client(g)
+	c, err := reg.client(env, g)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 
 	"github.com/spf13/pflag"
@@ -42,16 +43,25 @@ func (o *registryOptions) Validate() error {
 }
 
 // client returns an OCI client for the global and registry flags, and
-// resolves CacheDir to the directory the client caches in.
-func (o *registryOptions) client(g *globalOptions) (*oci.Client, error) {
-	if o.CacheDir == "" {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("finding the user cache directory (pass --cache-dir): %w", err)
+// resolves CacheDir to the directory the client caches in: a relative
+// --cache-dir against the command's working directory, and the default
+// from the command's environment (XDG_CACHE_HOME, then HOME). Where there
+// is no such place (no HOME, as in a bare container) the run has no disk
+// cache: everything is fetched, nothing is written.
+func (o *registryOptions) client(env *environment, g *globalOptions) (*oci.Client, error) {
+	switch {
+	case o.CacheDir == "":
+		if dir, ok := userCacheDir(env); ok {
+			o.CacheDir = filepath.Join(dir, "vexil")
 		}
-		o.CacheDir = filepath.Join(dir, "vexil")
+	case !filepath.IsAbs(o.CacheDir):
+		wd, err := env.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("finding the working directory: %w", err)
+		}
+		o.CacheDir = filepath.Join(wd, o.CacheDir)
 	}
-	c, err := oci.New(oci.Options{PlainHTTP: g.PlainHTTP, Jobs: o.Jobs, CacheDir: o.CacheDir})
+	c, err := oci.New(oci.Options{PlainHTTP: g.PlainHTTP, Jobs: o.Jobs, CacheDir: o.CacheDir, NoCache: o.CacheDir == ""})
 	if err != nil {
 		return nil, fmt.Errorf("setting up registry access: %w", err)
 	}
@@ -155,4 +165,22 @@ func abbrevDigest(d string) string {
 		return d[:keep]
 	}
 	return d
+}
+
+// userCacheDir is os.UserCacheDir read from the command's environment
+// rather than the process's ($XDG_CACHE_HOME, else $HOME/.cache; on macOS
+// and Windows the platform's own place); false when there is none.
+func userCacheDir(env *environment) (string, bool) {
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios", "plan9":
+		dir, err := os.UserCacheDir()
+		return dir, err == nil
+	}
+	if dir := env.getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
+		return dir, true
+	}
+	if home := env.getenv("HOME"); home != "" {
+		return filepath.Join(home, ".cache"), true
+	}
+	return "", false
 }

@@ -70,7 +70,7 @@ func runReleases(cmd *cobra.Command, opts *releasesOptions) error {
 			return usageErrorf("--product %s: no such product in %s (products: %v)", p, ws.display(ws.Config.File), names)
 		}
 	}
-	client, err := opts.registry.client(opts.globals)
+	client, err := opts.registry.client(opts.env, opts.globals)
 	if err != nil {
 		return err
 	}
