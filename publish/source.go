@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"time"
@@ -103,16 +102,8 @@ func joinShort(ps []string) string {
 // glob that matches tag.
 func selects(s *statements.Statement, product, tag string) bool {
 	for _, sel := range s.Products {
-		if sel.Name != product {
-			continue
-		}
-		if len(sel.Tags) == 0 {
+		if sel.Name == product && sel.Selects(tag) {
 			return true
-		}
-		for _, g := range sel.Tags {
-			if ok, _ := path.Match(g, tag); ok {
-				return true
-			}
 		}
 	}
 	return false

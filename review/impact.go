@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -111,7 +110,7 @@ func (r *reviewer) impact(ctx context.Context) ([]Impact, error) {
 				}
 				if rels, ok := releases[k.product]; ok {
 					for _, tag := range rels {
-						if selects(sel, tag) {
+						if sel.Selects(tag) {
 							rw := row{impactKey: k, release: tag}
 							into[rw] = append(into[rw], s.Status)
 						}
@@ -214,19 +213,6 @@ func subcomponentsOf(s *statements.Statement) []string {
 		return []string{""}
 	}
 	return s.Subcomponents
-}
-
-// selects reports whether a product selector targets the release tag.
-func selects(sel statements.ProductSelector, tag string) bool {
-	if len(sel.Tags) == 0 {
-		return true
-	}
-	for _, g := range sel.Tags {
-		if ok, _ := path.Match(g, tag); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // effective is the status several statements give together: the one they

@@ -1,5 +1,7 @@
 package statements
 
+import "path"
+
 // Status is an OpenVEX status: not_affected, affected, fixed or
 // under_investigation. The values are those of go-vex's vex.Status.
 type Status string
@@ -18,6 +20,22 @@ type ProductSelector struct {
 
 	Pos     Position   `json:"-"` // where the selector starts
 	TagsPos []Position `json:"-"` // where each tag glob is written
+}
+
+// Selects reports whether the selector targets the release tagged tag:
+// every release when it has no tag globs, else those whose tag matches one
+// of them. The globs are checked when the statement is decoded; a bad one
+// selects nothing.
+func (sel *ProductSelector) Selects(tag string) bool {
+	if len(sel.Tags) == 0 {
+		return true
+	}
+	for _, g := range sel.Tags {
+		if ok, _ := path.Match(g, tag); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Statement is one VEX statement as a security engineer wrote it, with the

@@ -223,11 +223,8 @@ func selected(sel *ProductSelector, rels []Release) []Release {
 	}
 	var out []Release
 	for _, r := range rels {
-		for _, g := range sel.Tags {
-			if ok, _ := path.Match(g, r.Tag); ok {
-				out = append(out, r)
-				break
-			}
+		if sel.Selects(r.Tag) {
+			out = append(out, r)
 		}
 	}
 	return out
