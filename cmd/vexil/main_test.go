@@ -28,6 +28,14 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			registries.setup(env)
+			// Scripts that run git get no background gc or maintenance: a
+			// detached git still writing into .git races the cleanup of
+			// the script's work directory.
+			env.Setenv("GIT_CONFIG_COUNT", "2")
+			env.Setenv("GIT_CONFIG_KEY_0", "gc.auto")
+			env.Setenv("GIT_CONFIG_VALUE_0", "0")
+			env.Setenv("GIT_CONFIG_KEY_1", "maintenance.auto")
+			env.Setenv("GIT_CONFIG_VALUE_1", "false")
 			examples, err := filepath.Abs("../../examples")
 			env.Setenv("EXAMPLES", examples)
 			return err

@@ -28,7 +28,12 @@ func Env(dir string, when time.Time) []string {
 		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com",
 		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com",
 		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date,
-		"GIT_PROTOCOL_FROM_USER=1", "LC_ALL=C")
+		"GIT_PROTOCOL_FROM_USER=1", "LC_ALL=C",
+		// No background gc or maintenance after a commit or fetch: a
+		// detached git still writing into .git races t.TempDir's cleanup.
+		"GIT_CONFIG_COUNT=2",
+		"GIT_CONFIG_KEY_0=gc.auto", "GIT_CONFIG_VALUE_0=0",
+		"GIT_CONFIG_KEY_1=maintenance.auto", "GIT_CONFIG_VALUE_1=false")
 }
 
 // Run runs git with args in dir, committing at when, and returns its
