@@ -163,10 +163,7 @@ func (c *checker) vulnerability(s *Statement) {
 		c.errorf(s, s.At("vulnerability"), RuleVulnerabilityID, "vulnerability %q %s", s.Vulnerability, msg)
 	}
 	for i, a := range s.Aliases {
-		p := s.At("aliases")
-		if i < len(s.AliasPos) {
-			p = s.AliasPos[i]
-		}
+		p := nth(s.AliasPos, i, s.At("aliases"))
 		if msg := VulnerabilityIDProblem(a); msg != "" {
 			c.errorf(s, p, RuleAliasID, "alias %q %s", a, msg)
 		} else if a == s.Vulnerability {
@@ -177,10 +174,7 @@ func (c *checker) vulnerability(s *Statement) {
 
 func (c *checker) subcomponents(s *Statement) {
 	for i, sub := range s.Subcomponents {
-		p := s.At("subcomponents")
-		if i < len(s.SubcomponentPos) {
-			p = s.SubcomponentPos[i]
-		}
+		p := nth(s.SubcomponentPos, i, s.At("subcomponents"))
 		if msg := PurlProblem(sub); msg != "" {
 			c.errorf(s, p, RulePurlSyntax, "subcomponent %q %s", sub, msg)
 		}
@@ -220,10 +214,7 @@ func (c *checker) products(s *Statement) {
 			c.errorf(s, sel.Pos, RuleProductUnknown, "%s", msg)
 		}
 		for i, t := range sel.Tags {
-			p := sel.Pos
-			if i < len(sel.TagsPos) {
-				p = sel.TagsPos[i]
-			}
+			p := nth(sel.TagsPos, i, sel.Pos)
 			if err := checkGlob(t); err != nil {
 				c.errorf(s, p, RuleTagGlobSyntax, "tag glob %q: %v", t, err)
 			}

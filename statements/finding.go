@@ -21,6 +21,15 @@ type Position struct {
 	Column int `json:"column"`
 }
 
+// nth returns the position of the i-th entry of a list, or fallback (the
+// list's or the statement's own) where the entry's was not recorded.
+func nth(ps []Position, i int, fallback Position) Position {
+	if i < len(ps) {
+		return ps[i]
+	}
+	return fallback
+}
+
 // Finding is one problem found in a VEX repository, at a place in a file,
 // under a stable rule id.
 type Finding struct {

@@ -178,10 +178,7 @@ func (c *checker) productReleases(name string, pr ProductReleases, sboms bool) {
 		if checkGlob(glob) != nil || matchesAny(glob, pr.Releases) {
 			continue
 		}
-		at := p.Pos
-		if i < len(p.TagsPos) {
-			at = p.TagsPos[i]
-		}
+		at := nth(p.TagsPos, i, p.Pos)
 		c.configFinding(at, RuleTagsMatchNothing, SeverityError,
 			"product %s: tag glob %q matches no tag of %s", name, glob, p.Repository)
 	}
@@ -250,10 +247,7 @@ func (c *checker) statementReleases(s *Statement, releases map[string]ProductRel
 			if checkGlob(glob) != nil || matchesAny(glob, pr.Releases) {
 				continue
 			}
-			at := sel.Pos
-			if i < len(sel.TagsPos) {
-				at = sel.TagsPos[i]
-			}
+			at := nth(sel.TagsPos, i, sel.Pos)
 			c.errorf(s, at, RuleTagsMatchNothing, "tag glob %q matches no release of product %s (releases: %s)",
 				glob, sel.Name, tagList(pr.Releases))
 		}
@@ -262,10 +256,7 @@ func (c *checker) statementReleases(s *Statement, releases map[string]ProductRel
 			if PurlProblem(sub) != "" {
 				continue // reported by purl-syntax
 			}
-			at := s.At("subcomponents")
-			if i < len(s.SubcomponentPos) {
-				at = s.SubcomponentPos[i]
-			}
+			at := nth(s.SubcomponentPos, i, s.At("subcomponents"))
 			c.subcomponent(s, at, sel.Name, sub, rels)
 		}
 	}
