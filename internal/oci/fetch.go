@@ -71,7 +71,7 @@ func (c *Client) fetch(ctx context.Context, repo string, desc ocispec.Descriptor
 			return err
 		}
 		defer resp.Body.Close()
-		b, err = io.ReadAll(io.LimitReader(resp.Body, desc.Size+1))
+		b, err = readSized(resp.Body, desc.Size)
 		if err != nil {
 			return c.cutBody(err, "%s", what)
 		}
@@ -225,4 +225,26 @@ func (c *Client) ListTags(ctx context.Context, repo string) ([]string, error) {
 		return nil, c.wrap(err, "listing tags of %s", repo)
 	}
 	return tags, nil
+}
+
+// readSized reads at most size+1 bytes of r (one more than the descriptor
+// says, so that a longer body is caught) into a buffer allocated once:
+// checkDescriptor has bounded size by MaxBlobSize, and io.ReadAll would
+// grow and copy its buffer again and again on a large SBOM or bundle. A
+// shorter body returns what it had; any error but io.EOF (a connection cut
+// mid-body) is returned as it is, for the caller to retry.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	buf := make([]byte, size+1)
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return buf[:n], err
+		}
+	}
+	return buf[:n], nil
 }
