@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -14,15 +12,8 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/rogpeppe/go-internal/testscript"
-	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
-	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
-	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
-	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
-	"github.com/sigstore/sigstore-go/pkg/root"
-	"github.com/sigstore/sigstore-go/pkg/testing/ca"
-	"github.com/sigstore/sigstore-go/pkg/tlog"
-	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/vexil-dev/vexil/internal/cosigntest"
 	"github.com/vexil-dev/vexil/internal/demo"
 	"github.com/vexil-dev/vexil/internal/oci"
 	"github.com/vexil-dev/vexil/internal/sign"
@@ -170,63 +161,10 @@ func scriptDocument(ts *testscript.TestScript, rel oci.Release, status vex.Statu
 const keylessIssuer = "https://token.actions.githubusercontent.com"
 
 // keylessBundle signs an in-toto statement keylessly with sigstore-go's
-// in-memory Fulcio and Rekor and returns the sigstore bundle and a
-// trusted_root.json that trusts that Fulcio and Rekor. internal/sign's
-// TestVerifyKeyless builds its bundles the same way; the two belong in
-// internal/cosigntest, the test helper allowed to import sigstore.
+// in-memory Fulcio and Rekor (cosigntest.KeylessBundle) and returns the
+// sigstore bundle and a trusted_root.json that trusts them.
 func keylessBundle(ts *testscript.TestScript, identity, issuer string, statement []byte) (bundle, trustedRoot []byte) {
-	vs, err := ca.NewVirtualSigstore()
-	ts.Check(err)
-	entity, err := vs.AttestAtTime(identity, issuer, statement, time.Now().Add(5*time.Minute), true)
-	ts.Check(err)
-	vc, err := entity.VerificationContent()
-	ts.Check(err)
-	sc, err := entity.SignatureContent()
-	ts.Check(err)
-	entries, err := entity.TlogEntries()
-	ts.Check(err)
-	env := sc.EnvelopeContent().RawEnvelope()
-	payload, err := base64.StdEncoding.DecodeString(env.Payload)
-	ts.Check(err)
-	sig, err := base64.StdEncoding.DecodeString(env.Signatures[0].Sig)
-	ts.Check(err)
-	// A bundle's log entry names its kind and version, and carries the
-	// signed entry timestamp; the virtual Rekor leaves both to the caller.
-	tle := entries[0].TransparencyLogEntry()
-	var body struct {
-		Kind       string `json:"kind"`
-		APIVersion string `json:"apiVersion"`
-	}
-	ts.Check(json.Unmarshal(tle.GetCanonicalizedBody(), &body))
-	tle.KindVersion = &protorekor.KindVersion{Kind: body.Kind, Version: body.APIVersion}
-	set, err := vs.RekorSignPayload(tlog.RekorPayload{
-		Body:           base64.StdEncoding.EncodeToString(tle.GetCanonicalizedBody()),
-		IntegratedTime: tle.GetIntegratedTime(), LogIndex: tle.GetLogIndex(), LogID: hex.EncodeToString(tle.GetLogId().GetKeyId()),
-	})
-	ts.Check(err)
-	tle.InclusionPromise = &protorekor.InclusionPromise{SignedEntryTimestamp: set}
-	bundle, err = protojson.Marshal(&protobundle.Bundle{
-		MediaType: sign.BundleMediaType,
-		VerificationMaterial: &protobundle.VerificationMaterial{
-			Content:     &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: vc.Certificate().Raw}},
-			TlogEntries: []*protorekor.TransparencyLogEntry{tle},
-		},
-		Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: &protodsse.Envelope{
-			Payload: payload, PayloadType: env.PayloadType, Signatures: []*protodsse.Signature{{Sig: sig}},
-		}},
-	})
-	ts.Check(err)
-	// The virtual log is keyed by its hex key ID; a trusted root holds the
-	// raw bytes.
-	logs := map[string]*root.TransparencyLog{}
-	for id, l := range vs.RekorLogs() {
-		l.ID, err = hex.DecodeString(id)
-		ts.Check(err)
-		logs[id] = l
-	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, vs.FulcioCertificateAuthorities(), nil, vs.TimestampingAuthorities(), logs)
-	ts.Check(err)
-	trustedRoot, err = tr.MarshalJSON()
+	bundle, trustedRoot, err := cosigntest.KeylessBundle(identity, issuer, statement)
 	ts.Check(err)
 	return bundle, trustedRoot
 }

@@ -2,119 +2,25 @@ package sign_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
-	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
-	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
-	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
-	"github.com/sigstore/sigstore-go/pkg/root"
-	"github.com/sigstore/sigstore-go/pkg/testing/ca"
-	"github.com/sigstore/sigstore-go/pkg/tlog"
-	"google.golang.org/protobuf/encoding/protojson"
-
+	"github.com/vexil-dev/vexil/internal/cosigntest"
 	"github.com/vexil-dev/vexil/internal/sign"
 )
 
-// virtualKeyless signs statement as a keyless attestation with sigstore-go's
-// in-memory Fulcio and Rekor (ca.VirtualSigstore), and returns the bundle
-// JSON and a trusted_root.json trusting those.
+// virtualKeyless signs statement keylessly with sigstore-go's virtual
+// sigstore (cosigntest.KeylessBundle) and writes the trusted root to a file.
 func virtualKeyless(t *testing.T, identity, issuer string, statement []byte) (bundle []byte, trustedRoot string) {
 	t.Helper()
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	entity, err := vs.AttestAtTime(identity, issuer, statement, time.Now().Add(5*time.Minute), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc, err := entity.VerificationContent()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := entity.SignatureContent()
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := entity.TlogEntries()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := sc.EnvelopeContent().RawEnvelope()
-	payload, err := base64.StdEncoding.DecodeString(env.Payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := base64.StdEncoding.DecodeString(env.Signatures[0].Sig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The virtual Rekor's entry lacks the kind and version a bundle carries;
-	// they are in its body.
-	tle := entries[0].TransparencyLogEntry()
-	var body struct {
-		Kind       string `json:"kind"`
-		APIVersion string `json:"apiVersion"`
-	}
-	if err := json.Unmarshal(tle.GetCanonicalizedBody(), &body); err != nil {
-		t.Fatal(err)
-	}
-	tle.KindVersion = &protorekor.KindVersion{Kind: body.Kind, Version: body.APIVersion}
-	// ... and its signed entry timestamp (the integrated time keyless
-	// verification relies on), which the virtual Rekor signs on request.
-	logID := hex.EncodeToString(tle.GetLogId().GetKeyId())
-	set, err := vs.RekorSignPayload(tlog.RekorPayload{
-		Body: base64.StdEncoding.EncodeToString(tle.GetCanonicalizedBody()), IntegratedTime: tle.GetIntegratedTime(),
-		LogIndex: tle.GetLogIndex(), LogID: logID,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tle.InclusionPromise = &protorekor.InclusionPromise{SignedEntryTimestamp: set}
-	pb := &protobundle.Bundle{
-		MediaType: sign.BundleMediaType,
-		VerificationMaterial: &protobundle.VerificationMaterial{
-			Content:     &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: vc.Certificate().Raw}},
-			TlogEntries: []*protorekor.TransparencyLogEntry{tle},
-		},
-		Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: &protodsse.Envelope{
-			Payload: payload, PayloadType: env.PayloadType, Signatures: []*protodsse.Signature{{Sig: sig}},
-		}},
-	}
-	bundle, err = protojson.Marshal(pb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// No CT logs: the virtual Fulcio embeds no SCTs.
-	// The virtual log's ID is its hex key ID as bytes; a trusted root holds
-	// the raw key ID.
-	logs := map[string]*root.TransparencyLog{}
-	for id, l := range vs.RekorLogs() {
-		raw, err := hex.DecodeString(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l.ID = raw
-		logs[id] = l
-	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, vs.FulcioCertificateAuthorities(), nil, vs.TimestampingAuthorities(), logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trJSON, err := tr.MarshalJSON()
+	bundle, tr, err := cosigntest.KeylessBundle(identity, issuer, statement)
 	if err != nil {
 		t.Fatal(err)
 	}
 	trustedRoot = filepath.Join(t.TempDir(), "trusted_root.json")
-	if err := os.WriteFile(trustedRoot, trJSON, 0o644); err != nil {
+	if err := os.WriteFile(trustedRoot, tr, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return bundle, trustedRoot
